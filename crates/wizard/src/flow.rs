@@ -1,0 +1,278 @@
+//! Flow definitions: the data files under `flows/` and `content/`, parsed and validated into a
+//! [`Catalog`]. The UI renders screens from these types, so a new marketplace flow is a new file.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/flow_files.rs"));
+}
+
+const START_FILE: &str = include_str!("../content/start.toml");
+
+/// A web page the app may open in the system browser. Only URLs defined here can be opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct LinkDef {
+    pub id: String,
+    /// Button text, e.g. "Open Pinecone billing settings".
+    pub label: String,
+    pub url: String,
+}
+
+/// One guided screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct StepDef {
+    pub id: String,
+    /// The seed's wording of this step; `**bold**` marks the names of buttons and pages.
+    pub seed: String,
+    /// Further paragraphs the seed gives under this step.
+    #[serde(default)]
+    pub seed_more: Vec<String>,
+    /// Where the user does this step, e.g. "Azure Marketplace".
+    pub place: String,
+    /// Plain-language help.
+    pub explain: String,
+    /// Why the step matters.
+    pub why: String,
+    /// Ids of this flow's links that the step offers to open.
+    #[serde(default)]
+    pub links: Vec<String>,
+}
+
+/// What the finish screen says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct FinishDef {
+    pub title: String,
+    pub happened: Vec<String>,
+    pub next: Vec<String>,
+}
+
+/// One flow: an ordered list of steps taken from one section of the seed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct FlowDef {
+    pub id: String,
+    /// The seed heading this flow follows.
+    pub seed_section: String,
+    /// The start-screen button text.
+    pub choice: String,
+    pub summary: String,
+    pub needs: Vec<String>,
+    pub finish: FinishDef,
+    #[serde(default)]
+    pub links: Vec<LinkDef>,
+    pub steps: Vec<StepDef>,
+}
+
+impl FlowDef {
+    pub fn step_index(&self, step_id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == step_id)
+    }
+}
+
+/// The choice for customers who want an annual commitment rather than pay-as-you-go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct AnnualDef {
+    pub choice: String,
+    pub title: String,
+    pub body: String,
+    /// Id of a start-screen link.
+    pub link: String,
+}
+
+/// The start screen's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+pub struct StartContent {
+    pub title: String,
+    pub intro: String,
+    pub needs_title: String,
+    pub needs: Vec<String>,
+    pub annual: AnnualDef,
+    pub links: Vec<LinkDef>,
+}
+
+/// Everything the UI renders: the start screen and every flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalog {
+    pub start: StartContent,
+    pub flows: Vec<FlowDef>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CatalogError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+impl Catalog {
+    /// The catalog compiled into the app.
+    ///
+    /// # Errors
+    /// Only if a data file shipped with the app is broken, which the crate's tests rule out.
+    pub fn embedded() -> Result<Self, CatalogError> {
+        Self::from_sources(START_FILE, embedded::FLOW_FILES)
+    }
+
+    /// Parses and validates a start file and `(file name, contents)` flow files.
+    pub fn from_sources(start: &str, flows: &[(&str, &str)]) -> Result<Self, CatalogError> {
+        let start: StartContent = toml::from_str(start).map_err(|e| CatalogError::Parse {
+            file: "content/start.toml".into(),
+            message: e.to_string(),
+        })?;
+        let invalid = |file: &str, message: String| CatalogError::Invalid { file: file.into(), message };
+        check_links("content/start.toml", &start.links)?;
+        if !start.links.iter().any(|l| l.id == start.annual.link) {
+            return Err(invalid("content/start.toml", format!("annual link `{}` is not defined", start.annual.link)));
+        }
+
+        let mut parsed = Vec::with_capacity(flows.len());
+        let mut flow_ids = HashSet::new();
+        for (file, text) in flows {
+            let flow: FlowDef = toml::from_str(text).map_err(|e| CatalogError::Parse {
+                file: (*file).into(),
+                message: e.to_string(),
+            })?;
+            if !is_id(&flow.id) {
+                return Err(invalid(file, format!("flow id `{}` must be lowercase letters, digits and dashes", flow.id)));
+            }
+            if !flow_ids.insert(flow.id.clone()) {
+                return Err(invalid(file, format!("flow id `{}` is used twice", flow.id)));
+            }
+            if flow.steps.is_empty() {
+                return Err(invalid(file, "a flow needs at least one step".into()));
+            }
+            check_links(file, &flow.links)?;
+            let mut step_ids = HashSet::new();
+            for step in &flow.steps {
+                if !is_id(&step.id) {
+                    return Err(invalid(file, format!("step id `{}` must be lowercase letters, digits and dashes", step.id)));
+                }
+                if !step_ids.insert(step.id.as_str()) {
+                    return Err(invalid(file, format!("step id `{}` is used twice", step.id)));
+                }
+                if let Some(missing) = step.links.iter().find(|id| !flow.links.iter().any(|l| &l.id == *id)) {
+                    return Err(invalid(file, format!("step `{}` names link `{missing}`, which the flow does not define", step.id)));
+                }
+            }
+            parsed.push(flow);
+        }
+        if parsed.is_empty() {
+            return Err(invalid("flows/", "no flow files".into()));
+        }
+        Ok(Self { start, flows: parsed })
+    }
+
+    pub fn flow(&self, flow_id: &str) -> Option<&FlowDef> {
+        self.flows.iter().find(|f| f.id == flow_id)
+    }
+
+    /// Whether `url` is one of the pages the data files define; only those may be opened.
+    pub fn is_known_url(&self, url: &str) -> bool {
+        self.start
+            .links
+            .iter()
+            .chain(self.flows.iter().flat_map(|f| f.links.iter()))
+            .any(|l| l.url == url)
+    }
+}
+
+fn check_links(file: &str, links: &[LinkDef]) -> Result<(), CatalogError> {
+    let mut ids = HashSet::new();
+    for link in links {
+        if !ids.insert(link.id.as_str()) {
+            return Err(CatalogError::Invalid { file: file.into(), message: format!("link id `{}` is used twice", link.id) });
+        }
+        // The system browser gets these; nothing but https pages belongs in the data files.
+        if !link.url.starts_with("https://") {
+            return Err(CatalogError::Invalid { file: file.into(), message: format!("link `{}` must be an https URL", link.id) });
+        }
+    }
+    Ok(())
+}
+
+/// Ids end up in `data-testid` selectors and file contents, so keep them to a safe alphabet.
+fn is_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FLOW: &str = r#"
+id = "a"
+seed_section = "S"
+choice = "c"
+summary = "s"
+needs = []
+[finish]
+title = "t"
+happened = []
+next = []
+[[links]]
+id = "l"
+label = "Open"
+url = "https://example.com/"
+[[steps]]
+id = "one"
+seed = "x"
+place = "p"
+explain = "e"
+why = "w"
+links = ["l"]
+"#;
+
+    #[test]
+    fn embedded_catalog_is_valid() {
+        let catalog = Catalog::embedded().expect("shipped data files parse and validate");
+        assert_eq!(catalog.flows.len(), 2);
+    }
+
+    #[test]
+    fn duplicate_flow_ids_are_rejected() {
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", FLOW), ("b.toml", FLOW)]).unwrap_err();
+        assert!(err.to_string().contains("used twice"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_step_ids_are_rejected() {
+        let doubled = format!("{FLOW}\n[[steps]]\nid = \"one\"\nseed = \"y\"\nplace = \"p\"\nexplain = \"e\"\nwhy = \"w\"\n");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &doubled)]).unwrap_err();
+        assert_eq!(err, CatalogError::Invalid { file: "a.toml".into(), message: "step id `one` is used twice".into() });
+    }
+
+    #[test]
+    fn a_step_naming_an_undefined_link_is_rejected() {
+        let bad = FLOW.replace("links = [\"l\"]", "links = [\"nope\"]");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &bad)]).unwrap_err();
+        assert!(err.to_string().contains("link `nope`"), "{err}");
+    }
+
+    #[test]
+    fn non_https_links_are_rejected() {
+        let bad = FLOW.replace("https://example.com/", "file:///etc/passwd");
+        assert!(Catalog::from_sources(START_FILE, &[("a.toml", &bad)]).is_err());
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_so_typos_do_not_vanish() {
+        let bad = FLOW.replace("why = \"w\"", "why = \"w\"\nwhy_not = \"oops\"");
+        assert!(matches!(Catalog::from_sources(START_FILE, &[("a.toml", &bad)]), Err(CatalogError::Parse { .. })));
+    }
+
+    #[test]
+    fn known_urls_are_exactly_the_defined_links() {
+        let catalog = Catalog::embedded().unwrap();
+        assert!(catalog.is_known_url("https://app.pinecone.io/organizations/-/settings/billing"));
+        assert!(catalog.is_known_url("https://www.pinecone.io/contact"));
+        assert!(!catalog.is_known_url("https://evil.example/"));
+    }
+}

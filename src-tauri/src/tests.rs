@@ -1,0 +1,122 @@
+//! Pins the IPC contract: command names, argument names and the JSON the UI receives,
+//! through real IPC serialisation on Tauri's mock runtime.
+
+use super::build_app;
+use serde_json::{json, Value};
+use tauri::{
+    ipc::{CallbackFn, InvokeBody},
+    test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
+    webview::InvokeRequest,
+    App, WebviewWindow, WebviewWindowBuilder,
+};
+
+struct Harness {
+    _app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn harness_in(dir: tempfile::TempDir) -> Harness {
+    // The real context, so these tests also prove that capabilities/default.json grants every command.
+    let context = tauri::generate_context!("../tauri.conf.json", test = true);
+    let app = build_app(mock_builder(), Some(dir.path().to_path_buf())).expect("valid flow data").build(context).expect("mock app builds");
+    // Config windows are only created when the app runs; make the same `main` window by hand.
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock webview");
+    Harness { _app: app, webview, _dir: dir }
+}
+
+fn harness() -> Harness {
+    harness_in(tempfile::tempdir().unwrap())
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().expect("JSON response"))
+    }
+}
+
+#[test]
+fn get_state_starts_on_the_start_screen() {
+    let h = harness();
+    let state = h.call("get_state", json!({})).unwrap();
+    assert_eq!(state["position"], json!({"screen": "start"}));
+    assert_eq!(state["flow"], Value::Null);
+    assert_eq!(state["steps"], json!([]));
+    assert_eq!(state["notice"], Value::Null);
+}
+
+#[test]
+fn get_catalog_returns_both_flows_with_camel_case_fields() {
+    let h = harness();
+    let catalog = h.call("get_catalog", json!({})).unwrap();
+    let ids: Vec<&str> = catalog["flows"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["connect-existing-org", "create-new-org"]);
+    let first = &catalog["flows"][0]["steps"][0];
+    assert_eq!(first["id"], "open-billing");
+    assert!(first["seedMore"].is_array(), "fields are camelCase: {first}");
+    assert_eq!(catalog["start"]["annual"]["link"], "contact");
+}
+
+#[test]
+fn choose_next_back_and_open_step_return_snapshots() {
+    let h = harness();
+    let s = h.call("choose_flow", json!({"flowId": "create-new-org"})).unwrap();
+    assert_eq!(s["position"], json!({"screen": "step", "step": "open-listing"}));
+    assert_eq!(s["stepIndex"], 0);
+    assert_eq!(s["canGoBack"], false);
+    let s = h.call("next_step", json!({})).unwrap();
+    assert_eq!(s["steps"][0]["state"], "done");
+    assert!(s["steps"][0]["doneAt"].is_u64());
+    assert_eq!(s["steps"][1]["state"], "current");
+    assert_eq!(s["steps"][2]["state"], "not-started");
+    assert_eq!(s["steps"][1]["canOpen"], true);
+    let s = h.call("previous_step", json!({})).unwrap();
+    assert_eq!(s["stepIndex"], 0);
+    let s = h.call("open_step", json!({"stepId": "get-it-now"})).unwrap();
+    assert_eq!(s["stepIndex"], 1);
+    let s = h.call("start_over", json!({})).unwrap();
+    assert_eq!(s["position"], json!({"screen": "start"}));
+}
+
+#[test]
+fn unknown_ids_get_a_code_and_a_message() {
+    let h = harness();
+    let err = h.call("choose_flow", json!({"flowId": "aws"})).unwrap_err();
+    assert_eq!(err["code"], "unknown_flow");
+    assert!(err["message"].as_str().unwrap().contains("aws"));
+
+    h.call("choose_flow", json!({"flowId": "create-new-org"})).unwrap();
+    let err = h.call("open_step", json!({"stepId": "../../etc"})).unwrap_err();
+    assert_eq!(err, json!({"code": "unknown_step", "message": "There is no step `../../etc` in this flow"}));
+
+    let err = h.call("open_step", json!({"stepId": "connect"})).unwrap_err();
+    assert_eq!(err["code"], "not_allowed");
+
+    let err = h.call("open_url", json!({"url": "https://evil.example/"})).unwrap_err();
+    assert_eq!(err["code"], "unknown_link");
+}
+
+#[test]
+fn a_corrupted_progress_file_gives_a_notice_and_a_fresh_start() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("progress.json"), b"{ not json").unwrap();
+    let h = harness_in(dir);
+    let state = h.call("get_state", json!({})).unwrap();
+    assert_eq!(state["position"], json!({"screen": "start"}));
+    assert_eq!(state["notice"]["code"], "progress_unreadable");
+    assert!(state["notice"]["keptAt"].as_str().unwrap().contains("progress.json.unreadable-"));
+    let state = h.call("dismiss_notice", json!({})).unwrap();
+    assert_eq!(state["notice"], Value::Null);
+}

@@ -1,0 +1,192 @@
+// @ts-check
+//! The controller: loads the catalog and the wizard snapshot, draws the current screen, and turns
+//! clicks into backend calls. It holds only UI state (which screen overlay is open, busy, last error).
+
+import { backend } from "./backend.js";
+import { h } from "./dom.js";
+import { startScreen, annualScreen, stepList, stepScreen, finishScreen } from "./screens.js";
+
+/** @typedef {import("./screens.js").Catalog} Catalog */
+/** @typedef {import("./screens.js").Snapshot} Snapshot */
+
+const ui = {
+  /** @type {Catalog|null} */ catalog: null,
+  /** @type {Snapshot|null} */ snap: null,
+  /** Start-screen sub-page that isn't part of any flow. */ annual: false,
+  /** @type {{code: string, message: string}|null} */ error: null,
+  confirmStartOver: false,
+  busy: false,
+};
+
+const appEl = /** @type {HTMLElement} */ (document.getElementById("app"));
+const noticeEl = /** @type {HTMLElement} */ (document.getElementById("notice-area"));
+const dialogEl = /** @type {HTMLElement} */ (document.getElementById("dialog-area"));
+
+/**
+ * Runs one backend call at a time; a double click must not skip a step.
+ * @param {() => Promise<Snapshot|void>} op
+ */
+async function run(op) {
+  if (ui.busy) return;
+  ui.busy = true;
+  document.body.dataset.busy = "true";
+  try {
+    const snap = await op();
+    if (snap) ui.snap = snap;
+    ui.error = null;
+  } catch (err) {
+    ui.error = /** @type {any} */ (err);
+  } finally {
+    ui.busy = false;
+    delete document.body.dataset.busy;
+    render();
+  }
+}
+
+/** @type {import("./screens.js").Handlers} */
+const on = {
+  choose: (id) => run(() => backend.chooseFlow(id)),
+  next: () => run(() => backend.nextStep()),
+  back: () => run(() => backend.previousStep()),
+  jump: (id) => run(() => backend.openStep(id)),
+  startOver: () => {
+    ui.confirmStartOver = true;
+    render();
+  },
+  annual: () => {
+    ui.annual = true;
+    ui.error = null;
+    render();
+  },
+  home: () => {
+    ui.annual = false;
+    ui.error = null;
+    render();
+  },
+  open: (url) => {
+    // Stay on the screen; only report a failure.
+    backend.openUrl(url).then(
+      () => setError(null),
+      (err) => setError(err),
+    );
+  },
+  copy: (url, input, button) => {
+    const done = () => {
+      button.textContent = "Copied";
+      setTimeout(() => (button.textContent = "Copy link"), 2000);
+    };
+    const fallback = () => {
+      // Without clipboard access, select the address so Ctrl+C copies it.
+      input.focus();
+      input.select();
+      button.textContent = "Press Ctrl+C";
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, fallback);
+    else fallback();
+  },
+};
+
+/** @param {{code: string, message: string}|null} err */
+function setError(err) {
+  ui.error = err;
+  drawError();
+}
+
+function drawError() {
+  const slot = document.getElementById("error-slot");
+  if (!slot) return;
+  slot.replaceChildren();
+  if (ui.error) {
+    slot.append(h("div", { class: "error", role: "alert", testid: "error-message", "data-code": ui.error.code }, ui.error.message));
+  }
+}
+
+function drawNotice() {
+  noticeEl.replaceChildren();
+  const notice = ui.snap && ui.snap.notice;
+  if (!notice) return;
+  noticeEl.append(
+    h(
+      "div",
+      { class: "notice", role: "status", testid: "notice", "data-code": notice.code },
+      h("p", {}, notice.message),
+      h("button", { class: "secondary", type: "button", testid: "notice-dismiss", onclick: () => run(() => backend.dismissNotice()) }, "OK"),
+    ),
+  );
+}
+
+function drawDialog() {
+  dialogEl.replaceChildren();
+  if (!ui.confirmStartOver) return;
+  const close = () => {
+    ui.confirmStartOver = false;
+    render();
+  };
+  const confirm = () => {
+    ui.confirmStartOver = false;
+    ui.annual = false;
+    run(() => backend.startOver());
+  };
+  const cancel = h("button", { class: "secondary", type: "button", testid: "start-over-cancel", onclick: close }, "No, keep my progress");
+  const box = h(
+    "div",
+    { class: "dialog", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "confirm-title", "aria-describedby": "confirm-body", testid: "start-over-dialog" },
+    h("h2", { id: "confirm-title" }, "Start over?"),
+    h("p", { id: "confirm-body" }, "This forgets which steps you have done. Anything you already did in Pinecone or Azure stays as it is."),
+    h("div", { class: "nav" }, cancel, h("button", { class: "danger", type: "button", testid: "start-over-confirm", onclick: confirm }, "Yes, start over")),
+  );
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") close();
+    // Keep keyboard focus inside the dialog while it is open.
+    if (e.key === "Tab") {
+      const buttons = /** @type {HTMLElement[]} */ ([...box.querySelectorAll("button")]);
+      const i = buttons.indexOf(/** @type {HTMLElement} */ (document.activeElement));
+      const j = e.shiftKey ? (i <= 0 ? buttons.length - 1 : i - 1) : (i + 1) % buttons.length;
+      buttons[j].focus();
+      e.preventDefault();
+    }
+  });
+  dialogEl.append(h("div", { class: "backdrop" }, box));
+  cancel.focus();
+}
+
+function render() {
+  const catalog = /** @type {Catalog} */ (ui.catalog);
+  const snap = /** @type {Snapshot} */ (ui.snap);
+  const flow = snap.flow ? catalog.flows.find((f) => f.id === snap.flow) : undefined;
+  /** @type {HTMLElement[]} */
+  let parts;
+  if (!flow) {
+    parts = [h("main", { class: "main" }, h("div", { id: "error-slot" }), ui.annual ? annualScreen(catalog, on) : startScreen(catalog, on))];
+  } else {
+    const screen = snap.position.screen === "finish" ? finishScreen(flow, snap, on) : stepScreen(flow, snap, on);
+    parts = [stepList(flow, snap, on), h("main", { class: "main" }, h("div", { id: "error-slot" }), screen)];
+  }
+  appEl.className = flow ? "layout with-steps" : "layout";
+  appEl.replaceChildren(...parts);
+  drawError();
+  drawNotice();
+  drawDialog();
+  document.body.dataset.screen = flow ? snap.position.screen : ui.annual ? "annual" : "start";
+  // Move focus to the new screen's heading so keyboard and screen-reader users start at the top.
+  if (!ui.confirmStartOver) {
+    const title = /** @type {HTMLElement|null} */ (appEl.querySelector(".screen-title"));
+    if (title) title.focus();
+  }
+}
+
+async function boot() {
+  try {
+    [ui.catalog, ui.snap] = await Promise.all([backend.getCatalog(), backend.getState()]);
+  } catch (err) {
+    const e = /** @type {any} */ (err);
+    appEl.replaceChildren(h("div", { class: "error", role: "alert", testid: "error-message", "data-code": e.code }, e.message));
+    return;
+  }
+  render();
+  document.body.dataset.ready = "true";
+  // Two frames: the first is scheduled before paint, the second runs after it.
+  requestAnimationFrame(() => requestAnimationFrame(() => backend.uiPainted().catch(() => {})));
+}
+
+boot();

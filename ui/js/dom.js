@@ -1,0 +1,45 @@
+// @ts-check
+//! Tiny DOM builders. Text always goes in through textContent, never innerHTML, so nothing from
+//! data files or errors can inject markup.
+
+/**
+ * @param {string} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {...(Node|string|null|undefined|false|Array<Node|string|null|undefined|false>)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "testid") el.dataset.testid = value;
+    else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return el;
+}
+
+/**
+ * Renders the seed's `**bold**` markers as <strong>, everything else as text.
+ * @param {string} text
+ * @returns {Array<Node|string>}
+ */
+export function rich(text) {
+  return text.split("**").map((part, i) => (i % 2 === 1 ? h("strong", {}, part) : part));
+}
+
+/** @param {string} text */
+export function plain(text) {
+  return text.replaceAll("**", "");
+}
+
+/** @param {number|null|undefined} ms */
+export function when(ms) {
+  if (!ms) return "";
+  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

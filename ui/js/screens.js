@@ -1,0 +1,152 @@
+// @ts-check
+//! Builds each screen from the catalog (flow data) and the wizard snapshot. No rules live here:
+//! which steps are done, current or reachable comes from the snapshot.
+
+import { h, rich, plain, when } from "./dom.js";
+
+/**
+ * @typedef {{id: string, label: string, url: string}} Link
+ * @typedef {{id: string, seed: string, seedMore: string[], place: string, explain: string, why: string, links: string[]}} Step
+ * @typedef {{id: string, choice: string, summary: string, needs: string[], links: Link[], steps: Step[],
+ *            finish: {title: string, happened: string[], next: string[]}}} Flow
+ * @typedef {{start: any, flows: Flow[]}} Catalog
+ * @typedef {{id: string, state: string, doneAt: number|null, canOpen: boolean}} StepStatus
+ * @typedef {{flow: string|null, position: {screen: string, step?: string}, stepIndex: number|null,
+ *            steps: StepStatus[], canGoBack: boolean, startedAt: number|null, finishedAt: number|null,
+ *            notice: {code: string, message: string}|null}} Snapshot
+ * @typedef {{choose: (id: string) => void, next: () => void, back: () => void, jump: (id: string) => void,
+ *            startOver: () => void, annual: () => void, home: () => void, open: (url: string, testid: string) => void,
+ *            copy: (url: string, input: HTMLInputElement, button: HTMLElement) => void}} Handlers
+ */
+
+/**
+ * A page the user can open: the Open button, the URL itself and a Copy button.
+ * @param {Link} link @param {string} prefix @param {Handlers} on
+ */
+export function linkBlock(link, prefix, on) {
+  const input = /** @type {HTMLInputElement} */ (
+    h("input", { class: "url", type: "text", readonly: true, value: link.url, "aria-label": `Address of: ${link.label}`, testid: `${prefix}-url-${link.id}` })
+  );
+  const copy = h("button", { class: "secondary", type: "button", testid: `${prefix}-copy-${link.id}` }, "Copy link");
+  copy.addEventListener("click", () => on.copy(link.url, input, copy));
+  return h(
+    "div",
+    { class: "link-block" },
+    h("button", { class: "primary", type: "button", testid: `${prefix}-open-${link.id}`, onclick: () => on.open(link.url, `${prefix}-open-${link.id}`) }, link.label),
+    h("div", { class: "url-row" }, input, copy),
+    h("p", { class: "hint" }, "If no browser opens, copy the link and paste it into your browser."),
+  );
+}
+
+/** @param {Catalog} catalog @param {Handlers} on */
+export function startScreen(catalog, on) {
+  const s = catalog.start;
+  return h(
+    "section",
+    { class: "screen", testid: "screen-start" },
+    h("h1", { tabindex: "-1", class: "screen-title" }, s.title),
+    h("p", { class: "lead" }, s.intro),
+    h("div", { class: "card needs" }, h("h2", {}, s.needsTitle), h("ul", {}, s.needs.map((n) => h("li", {}, n)))),
+    h("h2", {}, "What would you like to do?"),
+    h(
+      "div",
+      { class: "choices" },
+      catalog.flows.map((f) =>
+        h(
+          "div",
+          { class: "card choice" },
+          h("button", { class: "primary big", type: "button", testid: `start-flow-${f.id}`, onclick: () => on.choose(f.id) }, f.choice),
+          h("p", {}, f.summary),
+          h("p", { class: "meta" }, `${f.steps.length} steps`),
+        ),
+      ),
+      h(
+        "div",
+        { class: "card choice" },
+        h("button", { class: "secondary big", type: "button", testid: "start-annual", onclick: () => on.annual() }, s.annual.choice),
+        h("p", {}, "Annual commitments are arranged with Pinecone's sales team."),
+      ),
+    ),
+    s.links.filter((/** @type {Link} */ l) => l.id !== s.annual.link).map((/** @type {Link} */ l) => linkBlock(l, "start", on)),
+  );
+}
+
+/** @param {Catalog} catalog @param {Handlers} on */
+export function annualScreen(catalog, on) {
+  const a = catalog.start.annual;
+  const link = catalog.start.links.find((/** @type {Link} */ l) => l.id === a.link);
+  return h(
+    "section",
+    { class: "screen", testid: "screen-annual" },
+    h("h1", { tabindex: "-1", class: "screen-title" }, a.title),
+    h("p", { class: "lead" }, a.body),
+    linkBlock(link, "annual", on),
+    h("div", { class: "nav" }, h("button", { class: "secondary", type: "button", testid: "annual-back", onclick: () => on.home() }, "Back to the start")),
+  );
+}
+
+/** @param {Flow} flow @param {Snapshot} snap @param {Handlers} on */
+export function stepList(flow, snap, on) {
+  const marks = { done: "✓", current: "➜", "not-started": "" };
+  const words = { done: "done", current: "current step", "not-started": "not started" };
+  return h(
+    "nav",
+    { class: "steplist", "aria-label": "Steps", testid: "steplist" },
+    h("p", { class: "flow-name" }, flow.choice),
+    h(
+      "ol",
+      {},
+      flow.steps.map((step, i) => {
+        const st = snap.steps[i];
+        const label = [h("span", { class: "mark", "aria-hidden": "true" }, marks[st.state] || String(i + 1)), h("span", { class: "title" }, plain(step.seed)), h("span", { class: "sr-only" }, ` (${words[st.state]})`)];
+        const inner = st.canOpen && st.state !== "current"
+          ? h("button", { type: "button", class: "step-link", testid: `steplist-open-${step.id}`, onclick: () => on.jump(step.id) }, label)
+          : h("span", { class: "step-link" }, label);
+        return h("li", { class: `state-${st.state}`, testid: `steplist-${step.id}`, "data-state": st.state, "aria-current": st.state === "current" ? "step" : false }, inner);
+      }),
+    ),
+    h("button", { class: "quiet", type: "button", testid: "start-over", onclick: () => on.startOver() }, "Start over"),
+  );
+}
+
+/** @param {Flow} flow @param {Snapshot} snap @param {Handlers} on */
+export function stepScreen(flow, snap, on) {
+  const index = /** @type {number} */ (snap.stepIndex);
+  const step = flow.steps[index];
+  const last = index === flow.steps.length - 1;
+  const links = step.links.map((id) => /** @type {Link} */ (flow.links.find((l) => l.id === id)));
+  return h(
+    "section",
+    { class: "screen", testid: `screen-step-${step.id}`, "data-step-index": String(index) },
+    h("p", { class: "meta", testid: "step-counter" }, `Step ${index + 1} of ${flow.steps.length}`, h("span", { class: "place" }, ` · ${step.place}`)),
+    h("h1", { tabindex: "-1", class: "screen-title", testid: "step-title" }, rich(step.seed)),
+    step.seedMore.map((p) => h("p", { class: "seed-more" }, rich(p))),
+    h("div", { class: "card explain" }, h("h2", {}, "What to do"), h("p", {}, step.explain), h("h2", {}, "Why"), h("p", {}, step.why)),
+    links.map((l) => linkBlock(l, "step", on)),
+    h(
+      "div",
+      { class: "nav" },
+      h("button", { class: "secondary", type: "button", testid: "wizard-back", disabled: !snap.canGoBack, onclick: () => on.back() }, "Back"),
+      h("button", { class: "primary", type: "button", testid: "wizard-next", onclick: () => on.next() }, last ? "I've done this — finish" : "I've done this — next step"),
+    ),
+  );
+}
+
+/** @param {Flow} flow @param {Snapshot} snap @param {Handlers} on */
+export function finishScreen(flow, snap, on) {
+  return h(
+    "section",
+    { class: "screen", testid: "screen-finish" },
+    h("p", { class: "meta" }, "All steps done"),
+    h("h1", { tabindex: "-1", class: "screen-title" }, flow.finish.title),
+    h("div", { class: "card" }, h("h2", {}, "What has happened"), h("ul", { testid: "finish-happened" }, flow.finish.happened.map((t) => h("li", {}, t)))),
+    h("div", { class: "card" }, h("h2", {}, "What comes next"), h("ul", { testid: "finish-next" }, flow.finish.next.map((t) => h("li", {}, t)))),
+    h("p", { class: "meta", testid: "finish-times" }, `Started ${when(snap.startedAt)} · finished ${when(snap.finishedAt)}`),
+    h(
+      "div",
+      { class: "nav" },
+      h("button", { class: "secondary", type: "button", testid: "wizard-back", onclick: () => on.back() }, "Back to the last step"),
+      h("button", { class: "secondary", type: "button", testid: "finish-start-over", onclick: () => on.startOver() }, "Start over"),
+    ),
+  );
+}
