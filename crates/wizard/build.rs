@@ -15,7 +15,9 @@ fn main() {
     // Sorted so the start screen lists flows in a stable order (file names carry a numeric prefix).
     files.sort();
 
-    let mut out = String::from("/// Every flow file, as `(file name, contents)`, in file-name order.\npub const FLOW_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every flow file, as `(file name, contents)`, in file-name order.\npub const FLOW_FILES: &[(&str, &str)] = &[\n",
+    );
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_name().expect("file name").to_string_lossy();

@@ -63,7 +63,10 @@ pub fn open_url(state: State<'_, AppState>, url: String) -> Result<(), IpcError>
         return Err(IpcError::new("unknown_link", "That page isn't one this app opens."));
     }
     webbrowser::open(&url).map_err(|e| {
-        IpcError::new("browser_failed", format!("Your web browser didn't open ({e}). Copy the link and paste it into your browser."))
+        IpcError::new(
+            "browser_failed",
+            format!("Your web browser didn't open ({e}). Copy the link and paste it into your browser."),
+        )
     })
 }
 

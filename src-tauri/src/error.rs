@@ -25,7 +25,9 @@ impl From<WizardError> for IpcError {
             WizardError::Store(_) => "save_failed",
         };
         let message = match &err {
-            WizardError::Store(e) => format!("{e}. Your last change was not kept; try again, or check that there is free disk space."),
+            WizardError::Store(e) => {
+                format!("{e}. Your last change was not kept; try again, or check that there is free disk space.")
+            }
             other => capitalize(&other.to_string()),
         };
         Self { code, message }

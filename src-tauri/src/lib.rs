@@ -54,10 +54,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, data_dir: Option<PathBu
 }
 
 pub fn run() {
-    build_app(tauri::Builder::default(), None)
-        .and_then(|builder| Ok(builder.run(tauri::generate_context!("../tauri.conf.json"))))
-        .expect("the flow data compiled into the app is valid")
-        .expect("error while running Billing Assistant");
+    let builder = build_app(tauri::Builder::default(), None).expect("the flow data compiled into the app is valid");
+    builder.run(tauri::generate_context!("../tauri.conf.json")).expect("error while running Billing Assistant");
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ struct Harness {
 fn harness_in(dir: tempfile::TempDir) -> Harness {
     // The real context, so these tests also prove that capabilities/default.json grants every command.
     let context = tauri::generate_context!("../tauri.conf.json", test = true);
-    let app = build_app(mock_builder(), Some(dir.path().to_path_buf())).expect("valid flow data").build(context).expect("mock app builds");
+    let app = build_app(mock_builder(), Some(dir.path().to_path_buf()))
+        .expect("valid flow data")
+        .build(context)
+        .expect("mock app builds");
     // Config windows are only created when the app runs; make the same `main` window by hand.
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock webview");
     Harness { _app: app, webview, _dir: dir }

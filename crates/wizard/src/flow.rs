@@ -123,10 +123,8 @@ impl Catalog {
 
     /// Parses and validates a start file and `(file name, contents)` flow files.
     pub fn from_sources(start: &str, flows: &[(&str, &str)]) -> Result<Self, CatalogError> {
-        let start: StartContent = toml::from_str(start).map_err(|e| CatalogError::Parse {
-            file: "content/start.toml".into(),
-            message: e.to_string(),
-        })?;
+        let start: StartContent = toml::from_str(start)
+            .map_err(|e| CatalogError::Parse { file: "content/start.toml".into(), message: e.to_string() })?;
         let invalid = |file: &str, message: String| CatalogError::Invalid { file: file.into(), message };
         check_links("content/start.toml", &start.links)?;
         if !start.links.iter().any(|l| l.id == start.annual.link) {
@@ -136,10 +134,8 @@ impl Catalog {
         let mut parsed = Vec::with_capacity(flows.len());
         let mut flow_ids = HashSet::new();
         for (file, text) in flows {
-            let flow: FlowDef = toml::from_str(text).map_err(|e| CatalogError::Parse {
-                file: (*file).into(),
-                message: e.to_string(),
-            })?;
+            let flow: FlowDef =
+                toml::from_str(text).map_err(|e| CatalogError::Parse { file: (*file).into(), message: e.to_string() })?;
             if !is_id(&flow.id) {
                 return Err(invalid(file, format!("flow id `{}` must be lowercase letters, digits and dashes", flow.id)));
             }
@@ -159,7 +155,10 @@ impl Catalog {
                     return Err(invalid(file, format!("step id `{}` is used twice", step.id)));
                 }
                 if let Some(missing) = step.links.iter().find(|id| !flow.links.iter().any(|l| &l.id == *id)) {
-                    return Err(invalid(file, format!("step `{}` names link `{missing}`, which the flow does not define", step.id)));
+                    return Err(invalid(
+                        file,
+                        format!("step `{}` names link `{missing}`, which the flow does not define", step.id),
+                    ));
                 }
             }
             parsed.push(flow);
@@ -176,11 +175,7 @@ impl Catalog {
 
     /// Whether `url` is one of the pages the data files define; only those may be opened.
     pub fn is_known_url(&self, url: &str) -> bool {
-        self.start
-            .links
-            .iter()
-            .chain(self.flows.iter().flat_map(|f| f.links.iter()))
-            .any(|l| l.url == url)
+        self.start.links.iter().chain(self.flows.iter().flat_map(|f| f.links.iter())).any(|l| l.url == url)
     }
 }
 

@@ -172,7 +172,9 @@ impl Progress {
             Position::Finish => Ok(()),
             Position::Step { step } => match flow.step_index(step) {
                 None => Err(format!("it names a step `{step}` that flow `{}` does not have", flow.id)),
-                Some(i) if !self.can_jump_to(flow, i) => Err(format!("step `{step}` is open before the steps ahead of it are done")),
+                Some(i) if !self.can_jump_to(flow, i) => {
+                    Err(format!("step `{step}` is open before the steps ahead of it are done"))
+                }
                 Some(_) => Ok(()),
             },
         }
@@ -316,8 +318,7 @@ mod tests {
         ahead.position = Position::Step { step: "connect".into() };
         assert!(ahead.validate(Some(&f)).is_err());
 
-        let mut wrong_version = Progress::default();
-        wrong_version.version = 99;
+        let wrong_version = Progress { version: 99, ..Progress::default() };
         assert!(wrong_version.validate(None).is_err());
 
         assert!(Progress::default().validate(None).is_ok());

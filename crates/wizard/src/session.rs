@@ -188,7 +188,10 @@ mod tests {
         assert!(matches!(s.apply(Action::Next, 2), Err(WizardError::Transition(TransitionError::NoFlow))));
         s.apply(Action::Choose { flow: "create-new-org".into() }, 2).unwrap();
         let before = s.snapshot();
-        assert!(matches!(s.apply(Action::Jump { step: "zzz".into() }, 3), Err(WizardError::Transition(TransitionError::UnknownStep(_)))));
+        assert!(matches!(
+            s.apply(Action::Jump { step: "zzz".into() }, 3),
+            Err(WizardError::Transition(TransitionError::UnknownStep(_)))
+        ));
         assert_eq!(s.snapshot(), before);
     }
 

@@ -1,0 +1,224 @@
+//! The e2e harness: launches the real app through tauri-driver (which drives WebKitWebDriver),
+//! each launch with its own data folders and a recording stand-in for the system browser, and
+//! offers waits and lookups by the `data-testid` selectors documented in the README.
+
+use std::{
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+use thirtyfour::{prelude::*, Capabilities};
+
+/// The app's identifier from tauri.conf.json; its data folder is `$XDG_DATA_HOME/<identifier>`.
+pub const IDENTIFIER: &str = "io.pinecone.billing-assistant";
+const WAIT: Duration = Duration::from_secs(15);
+
+/// The folders and files one app "installation" uses; kept across relaunches.
+pub struct TestEnv {
+    root: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        let root = tempfile::tempdir().expect("temp dir");
+        for sub in ["data", "cache", "config"] {
+            std::fs::create_dir_all(root.path().join(sub)).expect("create xdg dir");
+        }
+        Self { root }
+    }
+
+    /// Where the app keeps progress.json.
+    pub fn app_data_dir(&self) -> PathBuf {
+        self.root.path().join("data").join(IDENTIFIER)
+    }
+
+    pub fn browser_log(&self) -> PathBuf {
+        self.root.path().join("browser.log")
+    }
+
+    /// Every URL the app has asked the system browser to open, oldest first.
+    pub fn opened_urls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.browser_log()).unwrap_or_default().lines().map(str::to_owned).collect()
+    }
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
+}
+
+/// The app binary: `BA_APP_BINARY`, or the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("BA_APP_BINARY") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+    let path = target.join("debug").join("billing-assistant");
+    assert!(path.exists(), "{} is missing: run `cargo build -p billing-assistant` first (scripts/test.sh does)", path.display());
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// One running app, driven over WebDriver.
+pub struct App {
+    pub driver: WebDriver,
+    tauri_driver: Child,
+}
+
+impl App {
+    /// Starts tauri-driver and a new app session using `env`'s folders.
+    pub async fn launch(env: &TestEnv) -> Self {
+        let (port, native_port) = (free_port(), free_port());
+        let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        let root = env.root.path();
+        let tauri_driver = Command::new(&program)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            // tauri-driver passes its environment on to the app.
+            .env("XDG_DATA_HOME", root.join("data"))
+            .env("XDG_CACHE_HOME", root.join("cache"))
+            .env("XDG_CONFIG_HOME", root.join("config"))
+            .env("BROWSER", workspace_root().join("tests/support/record-browser.sh"))
+            .env("BA_BROWSER_LOG", env.browser_log())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("couldn't start {program:?} ({e}); scripts/test.sh installs it"));
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver didn't listen on {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry").unwrap();
+        caps.set("tauri:options", serde_json::json!({ "application": app_binary() })).unwrap();
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("WebDriver session with the app");
+        let app = Self { driver, tauri_driver };
+        app.wait_until("the UI is ready", "return document.body.dataset.ready === 'true'").await;
+        app
+    }
+
+    /// Closes the app (as a user quitting it) and stops tauri-driver.
+    pub async fn quit(self) {
+        self.driver.clone().quit().await.expect("quit the app");
+        drop(self);
+    }
+
+    fn selector(testid: &str) -> By {
+        By::Css(format!("[data-testid=\"{testid}\"]"))
+    }
+
+    /// Waits for the element with `data-testid=testid` and returns it.
+    pub async fn find(&self, testid: &str) -> WebElement {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(el) = self.driver.find_all(Self::selector(testid)).await.expect("find").into_iter().next() {
+                return el;
+            }
+            if Instant::now() > deadline {
+                let screen = self.driver.execute("return document.body.dataset.screen", vec![]).await.map(|r| r.json().clone());
+                panic!("no element [data-testid={testid}] after {WAIT:?}; the app shows screen {screen:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn exists(&self, testid: &str) -> bool {
+        !self.driver.find_all(Self::selector(testid)).await.expect("find").is_empty()
+    }
+
+    pub async fn click(&self, testid: &str) {
+        self.find(testid).await.click().await.unwrap_or_else(|e| panic!("click {testid}: {e}"));
+    }
+
+    pub async fn text(&self, testid: &str) -> String {
+        self.find(testid).await.text().await.expect("text")
+    }
+
+    pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        self.find(testid).await.attr(name).await.expect("attribute")
+    }
+
+    pub async fn value(&self, testid: &str) -> String {
+        self.find(testid).await.prop("value").await.expect("value").unwrap_or_default()
+    }
+
+    /// Polls a script returning a boolean until it is true.
+    pub async fn wait_until(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let ret = self.driver.execute(script, vec![]).await.expect("script");
+            if ret.json() == &serde_json::Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The `data-testid` of the element that has keyboard focus.
+    pub async fn focused_testid(&self) -> Option<String> {
+        let ret = self
+            .driver
+            .execute("const e = document.activeElement; return e && e.dataset ? e.dataset.testid || null : null", vec![])
+            .await
+            .expect("script");
+        ret.json().as_str().map(str::to_owned)
+    }
+
+    pub async fn press(&self, key: Key) {
+        self.driver.action_chain().send_keys(key).perform().await.expect("key press");
+    }
+
+    /// Presses Tab until `testid` has focus, then Enter, as someone using only the keyboard would.
+    pub async fn activate_by_keyboard(&self, testid: &str) {
+        self.find(testid).await;
+        for _ in 0..40 {
+            if self.focused_testid().await.as_deref() == Some(testid) {
+                self.press(Key::Enter).await;
+                return;
+            }
+            self.press(Key::Tab).await;
+        }
+        panic!("{testid} can't be reached with Tab");
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        let dir = workspace_root().join("docs/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let png = self.driver.screenshot_as_png().await.expect("screenshot");
+        std::fs::write(dir.join(name), png).expect("write screenshot");
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // SIGTERM, not Child::kill's SIGKILL: tauri-driver must get to stop WebKitWebDriver and the app.
+        let _ = Command::new("kill").args(["-TERM", &self.tauri_driver.id().to_string()]).status();
+        let _ = self.tauri_driver.wait();
+    }
+}
+
+/// Waits until the recording browser has seen `url` as its `index`-th opened page.
+pub async fn wait_opened(env: &TestEnv, index: usize, url: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let urls = env.opened_urls();
+        if urls.len() > index {
+            assert_eq!(urls[index], url, "opened URL #{index}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "the browser was never asked to open {url}; it opened {urls:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
