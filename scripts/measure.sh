@@ -38,7 +38,7 @@ for i in $(seq "$runs"); do
   log=$tmp/stderr
   start=$(date +%s%N)
   DISPLAY=$xvfb_display XDG_DATA_HOME=$tmp/data XDG_CACHE_HOME=$tmp/cache XDG_CONFIG_HOME=$tmp/config \
-    dbus-run-session -- "$bin" 2>"$log" &
+    dbus-run-session -- "$bin" 2>"$log" >/dev/null &
   session=$!
   until grep -q "first screen painted" "$log" 2>/dev/null; do
     sleep 0.005
@@ -53,7 +53,7 @@ for i in $(seq "$runs"); do
   pss+=($(( $(sum_kb "$app" smaps_rollup Pss) / 1024 )))
   kill "$app" 2>/dev/null || true
   wait "$session" 2>/dev/null || true
-  rm -rf "$tmp"
+  rm -rf "$tmp" 2>/dev/null || true  # a document-portal FUSE mount may linger inside
 done
 
 stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "median %d, min %d, max %d", a[int((NR+1)/2)], a[1], a[NR]}'; }

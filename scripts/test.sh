@@ -19,5 +19,5 @@ cargo build -p e2e --tests --locked
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
   echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  exec cargo test -p e2e --locked -- --test-threads=1
+  exec cargo test -p e2e --test flows --locked -- --test-threads=1
 '
