@@ -12,6 +12,12 @@ const COMMANDS: &[&str] = &[
     "dismiss_notice",
     "open_url",
     "ui_painted",
+    "signin_status",
+    "sign_in",
+    "sign_in_extend",
+    "sign_in_cancel",
+    "sign_out",
+    "use_memory_tokens",
 ];
 
 fn main() {

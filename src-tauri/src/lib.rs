@@ -1,10 +1,17 @@
 //! The Tauri shell of Billing Assistant: builds the app, holds the wizard session as state and
 //! registers the IPC commands. All behaviour lives in the `wizard` crate.
 
+mod accounts;
 mod commands;
 pub mod error;
 
-use std::{path::PathBuf, sync::Mutex, time::Instant};
+use accounts::Accounts;
+use signin::{SignInConfig, TokenStore};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Instant,
+};
 use tauri::{Manager, Runtime};
 use wizard::{now_millis, Catalog, CatalogError, ProgressStore, WizardSession};
 
@@ -24,13 +31,24 @@ impl AppState {
 /// When the process started; only used to report start-up time.
 pub struct StartedAt(pub Instant);
 
+/// Where the app keeps things. Everything left `None` takes the platform default, which is only
+/// known once the app is set up; tests fill them all in.
+#[derive(Default)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub config_dir: Option<PathBuf>,
+    pub token_store: Option<Arc<dyn TokenStore>>,
+}
+
+fn load_signin_config(config_dir: &Path) -> Result<SignInConfig, String> {
+    SignInConfig::load(Some(&config_dir.join("signin.toml")), |k| std::env::var(k).ok()).map_err(|e| e.to_string())
+}
+
 /// Builds the app on any runtime, so tests can use `tauri::test::mock_builder()`.
-/// `data_dir` overrides where progress is kept (tests); by default it is the app data directory,
-/// which is only known once the app is set up.
 ///
 /// # Errors
 /// Only if the flow data compiled into the app is invalid, which the wizard crate's tests rule out.
-pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, data_dir: Option<PathBuf>) -> Result<tauri::Builder<R>, CatalogError> {
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -> Result<tauri::Builder<R>, CatalogError> {
     let builder = builder.manage(StartedAt(Instant::now())).invoke_handler(tauri::generate_handler![
         commands::get_catalog,
         commands::get_state,
@@ -42,19 +60,34 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, data_dir: Option<PathBu
         commands::dismiss_notice,
         commands::open_url,
         commands::ui_painted,
+        accounts::signin_status,
+        accounts::sign_in,
+        accounts::sign_in_extend,
+        accounts::sign_in_cancel,
+        accounts::sign_out,
+        accounts::use_memory_tokens,
     ]);
-    Ok(match data_dir {
-        Some(dir) => builder.manage(AppState::open(dir)?),
-        None => builder.setup(|app| {
-            let state = AppState::open(app.path().app_data_dir()?)?;
-            app.manage(state);
-            Ok(())
-        }),
-    })
+    // Checked here so a broken build fails before any window opens.
+    Catalog::embedded()?;
+    Ok(builder.setup(move |app| {
+        let data_dir = match overrides.data_dir {
+            Some(dir) => dir,
+            None => app.path().app_data_dir()?,
+        };
+        let config_dir = match overrides.config_dir {
+            Some(dir) => dir,
+            None => app.path().app_config_dir()?,
+        };
+        let store = overrides.token_store.unwrap_or_else(|| Accounts::keyring(&app.config().identifier));
+        app.manage(AppState::open(data_dir)?);
+        app.manage(Accounts::new(load_signin_config(&config_dir), store));
+        Ok(())
+    }))
 }
 
 pub fn run() {
-    let builder = build_app(tauri::Builder::default(), None).expect("the flow data compiled into the app is valid");
+    let builder =
+        build_app(tauri::Builder::default(), Overrides::default()).expect("the flow data compiled into the app is valid");
     builder.run(tauri::generate_context!("../tauri.conf.json")).expect("error while running Billing Assistant");
 }
 

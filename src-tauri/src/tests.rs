@@ -1,13 +1,13 @@
 //! Pins the IPC contract: command names, argument names and the JSON the UI receives,
 //! through real IPC serialisation on Tauri's mock runtime.
 
-use super::build_app;
+use super::{build_app, Overrides};
 use serde_json::{json, Value};
 use tauri::{
     ipc::{CallbackFn, InvokeBody},
     test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
     webview::InvokeRequest,
-    App, WebviewWindow, WebviewWindowBuilder,
+    App, Manager, WebviewWindow,
 };
 
 struct Harness {
@@ -19,13 +19,22 @@ struct Harness {
 fn harness_in(dir: tempfile::TempDir) -> Harness {
     // The real context, so these tests also prove that capabilities/default.json grants every command.
     let context = tauri::generate_context!("../tauri.conf.json", test = true);
-    let app = build_app(mock_builder(), Some(dir.path().to_path_buf()))
-        .expect("valid flow data")
-        .build(context)
-        .expect("mock app builds");
-    // Config windows are only created when the app runs; make the same `main` window by hand.
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock webview");
+    let mut app =
+        build_app(mock_builder(), overrides(dir.path())).expect("valid flow data").build(context).expect("mock app builds");
+    // One turn of the event loop runs setup, which manages the state and opens the config's `main`
+    // window. The deprecation warns against calling it in a loop; once is what we want.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let webview = app.get_webview_window("main").expect("the config's main window");
     Harness { _app: app, webview, _dir: dir }
+}
+
+fn overrides(dir: &std::path::Path) -> Overrides {
+    Overrides {
+        data_dir: Some(dir.to_path_buf()),
+        config_dir: Some(dir.join("config")),
+        token_store: Some(std::sync::Arc::new(signin::MemoryTokenStore::default())),
+    }
 }
 
 fn harness() -> Harness {
@@ -122,4 +131,42 @@ fn a_corrupted_progress_file_gives_a_notice_and_a_fresh_start() {
     assert!(state["notice"]["keptAt"].as_str().unwrap().contains("progress.json.unreadable-"));
     let state = h.call("dismiss_notice", json!({})).unwrap();
     assert_eq!(state["notice"], Value::Null);
+}
+
+#[test]
+fn signin_status_lists_both_providers_unconfigured_by_default() {
+    let h = harness();
+    let status = h.call("signin_status", json!({})).unwrap();
+    assert_eq!(status["storage"], "memory");
+    assert_eq!(status["keyringProblem"], Value::Null);
+    let providers = status["providers"].as_array().unwrap();
+    let ids: Vec<&str> = providers.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["microsoft", "pinecone"]);
+    for p in providers {
+        assert_eq!(p["configured"], false, "no client id ships with the app: {p}");
+        assert_eq!(p["signedIn"], Value::Null);
+        assert_eq!(p["pending"], false);
+    }
+    assert_eq!(providers[0]["name"], "Microsoft");
+}
+
+#[test]
+fn sign_in_commands_reject_unknown_providers_and_idle_extends() {
+    let h = harness();
+    let err = h.call("sign_out", json!({"provider": "google"})).unwrap_err();
+    assert_eq!(err["code"], "unknown_provider");
+    let err = h.call("sign_in_extend", json!({"provider": "pinecone"})).unwrap_err();
+    assert_eq!(err["code"], "no_pending_sign_in");
+    h.call("sign_in_cancel", json!({"provider": "pinecone"})).expect("cancelling nothing is fine");
+    h.call("sign_out", json!({"provider": "pinecone"})).expect("signing out when signed out is fine");
+}
+
+#[test]
+fn a_broken_signin_settings_file_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("config")).unwrap();
+    std::fs::write(dir.path().join("config/signin.toml"), "[pinecone\n").unwrap();
+    let h = harness_in(dir);
+    let status = h.call("signin_status", json!({})).unwrap();
+    assert!(status["configProblem"].as_str().unwrap().contains("signin.toml"), "{status}");
 }

@@ -33,6 +33,37 @@ impl TestEnv {
         self.root.path().join("data").join(IDENTIFIER)
     }
 
+    /// Everything the app (through tauri-driver) printed on stderr, across launches.
+    pub fn app_log(&self) -> String {
+        std::fs::read_to_string(self.root.path().join("app.log")).unwrap_or_default()
+    }
+
+    /// The scripted browser's mode file: "follow" (the default) or "record".
+    pub fn browser_mode_file(&self) -> PathBuf {
+        self.root.path().join("browser.mode")
+    }
+
+    pub fn set_browser_mode(&self, mode: &str) {
+        std::fs::write(self.browser_mode_file(), mode).expect("write browser mode");
+    }
+
+    /// Every file the app wrote under its data and config folders, for scanning.
+    pub fn files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.root.path(), &mut out);
+        out
+    }
+
     pub fn browser_log(&self) -> PathBuf {
         self.root.path().join("browser.log")
     }
@@ -49,7 +80,7 @@ impl Default for TestEnv {
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").to_path_buf()
 }
 
@@ -77,10 +108,17 @@ pub struct App {
 impl App {
     /// Starts tauri-driver and a new app session using `env`'s folders.
     pub async fn launch(env: &TestEnv) -> Self {
+        Self::launch_with(env, &[]).await
+    }
+
+    /// As [`App::launch`], with extra environment variables for the app (they win over the defaults).
+    pub async fn launch_with(env: &TestEnv, vars: &[(&str, String)]) -> Self {
         let (port, native_port) = (free_port(), free_port());
         let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
         let root = env.root.path();
-        let tauri_driver = Command::new(&program)
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("app.log")).expect("app log");
+        let mut command = Command::new(&program);
+        command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             // tauri-driver passes its environment on to the app.
             .env("XDG_DATA_HOME", root.join("data"))
@@ -88,11 +126,15 @@ impl App {
             .env("XDG_CONFIG_HOME", root.join("config"))
             .env("BROWSER", workspace_root().join("tests/support/record-browser.sh"))
             .env("BA_BROWSER_LOG", env.browser_log())
+            .env("BA_BROWSER_MODE_FILE", env.browser_mode_file())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("couldn't start {program:?} ({e}); scripts/test.sh installs it"));
+            .stderr(Stdio::from(log));
+        for (key, value) in vars {
+            command.env(key, value);
+        }
+        let tauri_driver =
+            command.spawn().unwrap_or_else(|e| panic!("couldn't start {program:?} ({e}); scripts/test.sh installs it"));
         let deadline = Instant::now() + WAIT;
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "tauri-driver didn't listen on {port}");
@@ -221,4 +263,54 @@ pub async fn wait_opened(env: &TestEnv, index: usize, url: &str) {
         assert!(Instant::now() < deadline, "the browser was never asked to open {url}; it opened {urls:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A running simulated identity provider, and the environment that points the app at it.
+pub struct IdpFixture {
+    pub idp: simulator::Idp,
+    pub running: simulator::Running,
+}
+
+pub const CLIENT_ID: &str = "e2e-client";
+
+impl IdpFixture {
+    pub async fn start() -> Self {
+        let user = simulator::IdpUser { subject: "u-1".into(), name: "Ada Owner".into(), email: "ada@example.com".into() };
+        let idp = simulator::Idp::new(user, &[CLIENT_ID]);
+        let running = simulator::Running::start(idp.router()).await.expect("start the IdP");
+        Self { idp, running }
+    }
+
+    /// Variables that configure both providers to use this IdP, and the scripted browser that signs in.
+    pub fn app_env(&self) -> Vec<(&'static str, String)> {
+        let base = self.running.base_url();
+        vec![
+            ("BROWSER", workspace_root().join("tests/support/follow-browser.sh").display().to_string()),
+            ("BA_PINECONE_CLIENT_ID", CLIENT_ID.into()),
+            ("BA_PINECONE_AUTHORIZE_URL", format!("{base}/oauth/authorize")),
+            ("BA_PINECONE_TOKEN_URL", format!("{base}/oauth/token")),
+            ("BA_MICROSOFT_CLIENT_ID", CLIENT_ID.into()),
+            ("BA_MICROSOFT_AUTHORIZE_URL", format!("{base}/{{tenant}}/oauth2/v2.0/authorize")),
+            ("BA_MICROSOFT_TOKEN_URL", format!("{base}/{{tenant}}/oauth2/v2.0/token")),
+        ]
+    }
+}
+
+impl App {
+    /// Waits until the sign-in card for `provider` is in `state`.
+    pub async fn wait_signin_state(&self, provider: &str, state: &str) {
+        let script = format!("const e = document.querySelector('[data-testid=\"signin-{provider}\"]'); return !!e && e.dataset.state === '{state}'");
+        self.wait_until(&format!("the {provider} sign-in card to be {state}"), &script).await;
+    }
+}
+
+/// Whether the OS keyring holds this app's token manifest for `provider` (via libsecret's CLI).
+pub fn keyring_has(provider: &str) -> bool {
+    Command::new("secret-tool")
+        .args(["lookup", "service", IDENTIFIER, "username", &format!("{provider}/tokens")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("secret-tool (libsecret-tools) is installed")
+        .success()
 }

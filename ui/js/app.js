@@ -5,6 +5,7 @@
 import { backend } from "./backend.js";
 import { h } from "./dom.js";
 import { startScreen, annualScreen, stepList, stepScreen, finishScreen } from "./screens.js";
+import { refreshStatus } from "./signin.js";
 
 /** @typedef {import("./screens.js").Catalog} Catalog */
 /** @typedef {import("./screens.js").Snapshot} Snapshot */
@@ -185,6 +186,7 @@ async function boot() {
   }
   render();
   document.body.dataset.ready = "true";
+  refreshStatus();
   // Two frames: the first is scheduled before paint, the second runs after it.
   requestAnimationFrame(() => requestAnimationFrame(() => backend.uiPainted().catch(() => {})));
 }

@@ -31,6 +31,20 @@ async function call(cmd, args) {
   }
 }
 
+/**
+ * Starts a sign-in; `onEvent` gets its progress ({type: "waiting"|"browserFailed"|"exchanging", ...}).
+ * Resolves with who signed in, rejects with an AppError.
+ * @param {string} provider
+ * @param {(event: any) => void} onEvent
+ */
+function signIn(provider, onEvent) {
+  const tauri = /** @type {any} */ (window).__TAURI__;
+  if (!tauri || !tauri.core) return call("sign_in", { provider });
+  const channel = new tauri.core.Channel();
+  channel.onmessage = onEvent;
+  return call("sign_in", { provider, onEvent: channel });
+}
+
 export const backend = {
   getCatalog: () => call("get_catalog"),
   getState: () => call("get_state"),
@@ -45,4 +59,13 @@ export const backend = {
   /** @param {string} url */
   openUrl: (url) => call("open_url", { url }),
   uiPainted: () => call("ui_painted"),
+  signinStatus: () => call("signin_status"),
+  signIn,
+  /** @param {string} provider */
+  signInExtend: (provider) => call("sign_in_extend", { provider }),
+  /** @param {string} provider */
+  signInCancel: (provider) => call("sign_in_cancel", { provider }),
+  /** @param {string} provider */
+  signOut: (provider) => call("sign_out", { provider }),
+  useMemoryTokens: () => call("use_memory_tokens"),
 };

@@ -3,10 +3,11 @@
 //! which steps are done, current or reachable comes from the snapshot.
 
 import { h, rich, plain, when } from "./dom.js";
+import { signInSlot } from "./signin.js";
 
 /**
  * @typedef {{id: string, label: string, url: string}} Link
- * @typedef {{id: string, seed: string, seedMore: string[], place: string, explain: string, why: string, links: string[]}} Step
+ * @typedef {{id: string, seed: string, seedMore: string[], place: string, explain: string, why: string, links: string[], signIn: string|null}} Step
  * @typedef {{id: string, choice: string, summary: string, needs: string[], links: Link[], steps: Step[],
  *            finish: {title: string, happened: string[], next: string[]}}} Flow
  * @typedef {{start: any, flows: Flow[]}} Catalog
@@ -123,6 +124,7 @@ export function stepScreen(flow, snap, on) {
     step.seedMore.map((p) => h("p", { class: "seed-more" }, rich(p))),
     h("div", { class: "card explain" }, h("h2", {}, "What to do"), h("p", {}, step.explain), h("h2", {}, "Why"), h("p", {}, step.why)),
     links.map((l) => linkBlock(l, "step", on)),
+    step.signIn ? signInSlot(step.signIn) : null,
     h(
       "div",
       { class: "nav" },

@@ -39,7 +39,13 @@ pub struct StepDef {
     /// Ids of this flow's links that the step offers to open.
     #[serde(default)]
     pub links: Vec<String>,
+    /// A provider the step offers to sign in with, so the app can check progress: one of [`SIGN_IN_PROVIDERS`].
+    #[serde(default)]
+    pub sign_in: Option<String>,
 }
+
+/// The identity providers a step may offer; the shell knows how to sign in with each.
+pub const SIGN_IN_PROVIDERS: &[&str] = &["microsoft", "pinecone"];
 
 /// What the finish screen says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +160,12 @@ impl Catalog {
                 if !step_ids.insert(step.id.as_str()) {
                     return Err(invalid(file, format!("step id `{}` is used twice", step.id)));
                 }
+                if let Some(provider) = step.sign_in.as_deref().filter(|p| !SIGN_IN_PROVIDERS.contains(p)) {
+                    return Err(invalid(
+                        file,
+                        format!("step `{}` offers sign-in with `{provider}`, which the app doesn't know", step.id),
+                    ));
+                }
                 if let Some(missing) = step.links.iter().find(|id| !flow.links.iter().any(|l| &l.id == *id)) {
                     return Err(invalid(
                         file,
@@ -249,6 +261,13 @@ links = ["l"]
         let bad = FLOW.replace("links = [\"l\"]", "links = [\"nope\"]");
         let err = Catalog::from_sources(START_FILE, &[("a.toml", &bad)]).unwrap_err();
         assert!(err.to_string().contains("link `nope`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_sign_in_providers_are_rejected() {
+        let bad = FLOW.replace("links = [\"l\"]", "links = [\"l\"]\nsign_in = \"google\"");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &bad)]).unwrap_err();
+        assert!(err.to_string().contains("`google`"), "{err}");
     }
 
     #[test]

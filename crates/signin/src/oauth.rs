@@ -1,0 +1,255 @@
+//! The OAuth side of a sign-in, over the `oauth2` crate: the authorization URL with PKCE S256 and
+//! a random `state`, the code exchange, and refresh. HTTP goes through a reqwest client that never
+//! follows redirects (oauth2's advice against SSRF) and has timeouts.
+
+use crate::{now_millis, ProviderConfig, Secret, StoredTokens};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use oauth2::{
+    basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType},
+    AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse,
+    TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The OpenID `id_token`, which both providers return beside the access token.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+impl ExtraTokenFields for IdTokenField {}
+
+type TokenResponseWithId = StandardTokenResponse<IdTokenField, BasicTokenType>;
+type Client = oauth2::Client<
+    BasicErrorResponse,
+    TokenResponseWithId,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("the sign-in settings are incomplete: {0}")]
+    Config(String),
+    #[error("the sign-in service refused: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    Rejected { error: String, description: Option<String> },
+    #[error("couldn't reach the sign-in service: {0}")]
+    Network(String),
+    #[error("the sign-in service sent an answer this app doesn't understand: {0}")]
+    BadResponse(String),
+}
+
+/// The HTTP client for token requests: no redirects, bounded time.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a reqwest client with static settings")
+}
+
+fn client(config: &ProviderConfig, redirect_uri: &str) -> Result<Client, OAuthError> {
+    let bad = |what: &str, e: &dyn std::fmt::Display| OAuthError::Config(format!("{what}: {e}"));
+    Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(config.authorize_url()).map_err(|e| bad("authorize_url", &e))?)
+        .set_token_uri(TokenUrl::new(config.token_url()).map_err(|e| bad("token_url", &e))?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(|e| bad("redirect URI", &e))?)
+        // Public client: the client id goes in the body, and there is no secret.
+        .set_auth_type(AuthType::RequestBody))
+}
+
+/// One authorization request: the URL to open, and what the callback and exchange need.
+pub struct AuthRequest {
+    pub url: String,
+    pub state: Secret,
+    pub verifier: Secret,
+    pub redirect_uri: String,
+}
+
+impl std::fmt::Debug for AuthRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthRequest").field("redirect_uri", &self.redirect_uri).finish_non_exhaustive()
+    }
+}
+
+/// Builds the authorization URL with PKCE S256 and a fresh random `state`.
+///
+/// # Errors
+/// If a configured URL is not valid.
+pub fn authorization_request(config: &ProviderConfig, redirect_uri: &str) -> Result<AuthRequest, OAuthError> {
+    if !config.is_configured() {
+        return Err(OAuthError::Config("no client id is configured".into()));
+    }
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let client = client(config, redirect_uri)?;
+    let mut request = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(config.scopes.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(challenge);
+    if let Some(audience) = &config.audience {
+        request = request.add_extra_param("audience", audience.clone());
+    }
+    if config.response_mode != "query" {
+        request = request.add_extra_param("response_mode", config.response_mode.clone());
+    }
+    for (k, v) in &config.extra_params {
+        request = request.add_extra_param(k.clone(), v.clone());
+    }
+    let (url, state) = request.url();
+    Ok(AuthRequest {
+        url: url.to_string(),
+        state: Secret::new(state.secret().clone()),
+        verifier: Secret::new(verifier.secret().clone()),
+        redirect_uri: redirect_uri.to_owned(),
+    })
+}
+
+fn map_error(e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>) -> OAuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => {
+            OAuthError::Rejected { error: r.error().as_ref().to_owned(), description: r.error_description().cloned() }
+        }
+        RequestTokenError::Request(e) => OAuthError::Network(e.to_string()),
+        RequestTokenError::Parse(e, _) => OAuthError::BadResponse(e.to_string()),
+        RequestTokenError::Other(e) => OAuthError::BadResponse(e),
+    }
+}
+
+fn to_stored(r: &TokenResponseWithId, previous_refresh: Option<&Secret>) -> StoredTokens {
+    let id_token = r.extra_fields().id_token.clone();
+    let (name, email) = id_token.as_deref().map(identity_from_id_token).unwrap_or_default();
+    StoredTokens {
+        access_token: Secret::new(r.access_token().secret().clone()),
+        // Some providers don't rotate refresh tokens; keep the old one then.
+        refresh_token: r.refresh_token().map(|t| Secret::new(t.secret().clone())).or_else(|| previous_refresh.cloned()),
+        expires_at: r.expires_in().map(|d| now_millis() + d.as_millis() as u64),
+        id_token: id_token.map(Secret::new),
+        name,
+        email,
+    }
+}
+
+/// Exchanges an authorization code (with its PKCE verifier) for tokens.
+///
+/// # Errors
+/// The provider refused (e.g. `invalid_grant`), the network failed, or the answer was malformed.
+pub async fn exchange_code(
+    config: &ProviderConfig,
+    http: &reqwest::Client,
+    request: &AuthRequest,
+    code: &Secret,
+) -> Result<StoredTokens, OAuthError> {
+    let client = client(config, &request.redirect_uri)?;
+    let mut exchange = client
+        .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
+        .set_pkce_verifier(PkceCodeVerifier::new(request.verifier.expose().to_owned()));
+    if let Some(audience) = &config.audience {
+        exchange = exchange.add_extra_param("audience", audience.clone());
+    }
+    let response = exchange.request_async(http).await.map_err(map_error)?;
+    Ok(to_stored(&response, None))
+}
+
+/// Gets a new access token with the refresh token. The redirect URI isn't used for refresh.
+///
+/// # Errors
+/// As [`exchange_code`]; `Rejected { error: "invalid_grant" }` means the user must sign in again.
+pub async fn refresh(config: &ProviderConfig, http: &reqwest::Client, tokens: &StoredTokens) -> Result<StoredTokens, OAuthError> {
+    let Some(refresh_token) = &tokens.refresh_token else {
+        return Err(OAuthError::Rejected {
+            error: "invalid_grant".into(),
+            description: Some("no refresh token was kept".into()),
+        });
+    };
+    let client = client(config, "http://127.0.0.1/")?;
+    let refresh_token_value = RefreshToken::new(refresh_token.expose().to_owned());
+    let mut request = client.exchange_refresh_token(&refresh_token_value);
+    if let Some(audience) = &config.audience {
+        request = request.add_extra_param("audience", audience.clone());
+    }
+    let response = request.request_async(http).await.map_err(map_error)?;
+    let mut fresh = to_stored(&response, Some(refresh_token));
+    // A refresh may omit the id_token; the user is still the same person.
+    if fresh.name.is_none() && fresh.email.is_none() {
+        fresh.name.clone_from(&tokens.name);
+        fresh.email.clone_from(&tokens.email);
+        fresh.id_token.clone_from(&tokens.id_token);
+    }
+    Ok(fresh)
+}
+
+/// Reads the display name and email from an id_token's claims. Only for showing who is signed in:
+/// the token came straight from the token endpoint, and nothing is authorised on these claims.
+pub fn identity_from_id_token(id_token: &str) -> (Option<String>, Option<String>) {
+    let claims = id_token
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let Some(claims) = claims else { return (None, None) };
+    let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned);
+    (text("name"), text("email").or_else(|| text("preferred_username")).or_else(|| text("upn")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SignInConfig;
+
+    #[test]
+    fn authorization_url_carries_pkce_s256_state_scopes_and_audience() {
+        let mut config = SignInConfig::defaults().pinecone;
+        config.client_id = "client-1".into();
+        let req = authorization_request(&config, "http://127.0.0.1:5000/callback").unwrap();
+        let url = url::Url::parse(&req.url).unwrap();
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["code_challenge"].len(), 43);
+        assert_eq!(q["state"], req.state.expose());
+        assert!(req.state.expose().len() >= 16, "state has enough entropy");
+        assert_eq!(q["scope"], "openid profile email offline_access");
+        assert_eq!(q["audience"], "https://api.pinecone.io/");
+        assert_eq!(q["redirect_uri"], "http://127.0.0.1:5000/callback");
+        assert_eq!(q["client_id"], "client-1");
+        assert!(!q.contains_key("response_mode"), "query is the default mode");
+        let again = authorization_request(&config, "http://127.0.0.1:5000/callback").unwrap();
+        assert_ne!(again.state, req.state, "state is fresh per request");
+    }
+
+    #[test]
+    fn microsoft_asks_for_the_account_picker_and_the_arm_scope() {
+        let mut config = SignInConfig::defaults().microsoft;
+        config.client_id = "c".into();
+        config.response_mode = "form_post".into();
+        let req = authorization_request(&config, "http://localhost:5000/callback").unwrap();
+        let url = url::Url::parse(&req.url).unwrap();
+        assert!(url.as_str().starts_with("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"));
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["prompt"], "select_account");
+        assert_eq!(q["response_mode"], "form_post");
+        assert!(q["scope"].contains("https://management.azure.com/user_impersonation"));
+    }
+
+    #[test]
+    fn an_unconfigured_provider_is_refused() {
+        let err = authorization_request(&SignInConfig::defaults().microsoft, "http://localhost:1/callback").unwrap_err();
+        assert!(matches!(err, OAuthError::Config(_)));
+    }
+
+    #[test]
+    fn identity_comes_from_entra_or_auth0_claims() {
+        let claims = URL_SAFE_NO_PAD.encode(br#"{"name":"Ada","preferred_username":"ada@contoso.example"}"#);
+        assert_eq!(identity_from_id_token(&format!("h.{claims}.s")), (Some("Ada".into()), Some("ada@contoso.example".into())));
+        assert_eq!(identity_from_id_token("not a jwt"), (None, None));
+        assert_eq!(identity_from_id_token("a.!!!.c"), (None, None));
+    }
+}

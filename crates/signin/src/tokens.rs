@@ -1,0 +1,234 @@
+//! Where tokens live: the OS keyring (Secret Service on Linux, Keychain on macOS, Credential
+//! Manager on Windows) through `keyring`, or memory for one run when there is no keyring and the
+//! user agreed. Never a plain file.
+//!
+//! Keyring entries are namespaced by the app identifier (the service) and the provider (the
+//! account), and split into chunks small enough for Windows' 2560-byte credential limit.
+
+use crate::{now_millis, ProviderId, Secret};
+use serde::{Deserialize, Serialize};
+use std::{collections::HashMap, sync::Mutex};
+
+/// What a sign-in leaves behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTokens {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// Milliseconds since the epoch.
+    pub expires_at: Option<u64>,
+    pub id_token: Option<Secret>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl StoredTokens {
+    /// Whether the access token has expired (or will within a minute, so a request won't race it).
+    pub fn is_expired(&self) -> bool {
+        self.expires_at.is_some_and(|at| now_millis() + 60_000 >= at)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenStoreError {
+    /// No keyring service to talk to (no Secret Service, locked, no D-Bus…).
+    #[error("the system keyring isn't available ({0})")]
+    Unavailable(String),
+    #[error("the saved sign-in couldn't be read ({0}); sign in again to replace it")]
+    Corrupt(String),
+    #[error("the system keyring failed ({0})")]
+    Failed(String),
+}
+
+pub trait TokenStore: Send + Sync {
+    /// Blocking; call from `spawn_blocking` in async code.
+    fn load(&self, provider: ProviderId) -> Result<Option<StoredTokens>, TokenStoreError>;
+    fn save(&self, provider: ProviderId, tokens: &StoredTokens) -> Result<(), TokenStoreError>;
+    /// Deleting what isn't there is fine.
+    fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError>;
+    /// "keyring" or "memory", for the UI.
+    fn kind(&self) -> &'static str;
+}
+
+/// Tokens for this run only.
+#[derive(Default)]
+pub struct MemoryTokenStore {
+    tokens: Mutex<HashMap<ProviderId, StoredTokens>>,
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn load(&self, provider: ProviderId) -> Result<Option<StoredTokens>, TokenStoreError> {
+        Ok(self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(&provider).cloned())
+    }
+    fn save(&self, provider: ProviderId, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(provider, tokens.clone());
+        Ok(())
+    }
+    fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).remove(&provider);
+        Ok(())
+    }
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// Characters per keyring entry. Windows stores UTF-16, so 2560 bytes hold 1280 characters.
+pub const CHUNK_CHARS: usize = 1200;
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    v: u32,
+    chunks: usize,
+}
+
+/// Tokens in the OS keyring under service `service` (the app identifier).
+pub struct KeyringTokenStore {
+    service: String,
+}
+
+impl KeyringTokenStore {
+    pub fn new(service: impl Into<String>) -> Self {
+        Self { service: service.into() }
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry, TokenStoreError> {
+        keyring::Entry::new(&self.service, account).map_err(map_keyring)
+    }
+
+    fn chunk_account(provider: ProviderId, i: usize) -> String {
+        format!("{}/tokens/{i}", provider.as_str())
+    }
+
+    fn manifest_account(provider: ProviderId) -> String {
+        format!("{}/tokens", provider.as_str())
+    }
+
+    fn read_manifest(&self, provider: ProviderId) -> Result<Option<Manifest>, TokenStoreError> {
+        match self.entry(&Self::manifest_account(provider))?.get_password() {
+            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| TokenStoreError::Corrupt(e.to_string())),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring(e)),
+        }
+    }
+
+    fn delete_account(&self, account: &str) -> Result<(), TokenStoreError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring(e)),
+        }
+    }
+}
+
+fn map_keyring(e: keyring::Error) -> TokenStoreError {
+    match e {
+        keyring::Error::NoStorageAccess(inner) => TokenStoreError::Unavailable(inner.to_string()),
+        keyring::Error::PlatformFailure(inner) => TokenStoreError::Unavailable(inner.to_string()),
+        keyring::Error::BadEncoding(_) => TokenStoreError::Corrupt("an entry is not text".into()),
+        other => TokenStoreError::Failed(other.to_string()),
+    }
+}
+
+/// Splits `text` into pieces of at most `max` characters, on character boundaries.
+pub fn chunks(text: &str, max: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(max).map(|c| c.iter().collect()).collect()
+}
+
+impl TokenStore for KeyringTokenStore {
+    fn load(&self, provider: ProviderId) -> Result<Option<StoredTokens>, TokenStoreError> {
+        let Some(manifest) = self.read_manifest(provider)? else { return Ok(None) };
+        let mut text = String::new();
+        for i in 0..manifest.chunks {
+            match self.entry(&Self::chunk_account(provider, i))?.get_password() {
+                Ok(part) => text.push_str(&part),
+                Err(keyring::Error::NoEntry) => return Err(TokenStoreError::Corrupt(format!("part {i} is missing"))),
+                Err(e) => return Err(map_keyring(e)),
+            }
+        }
+        serde_json::from_str(&text).map(Some).map_err(|e| TokenStoreError::Corrupt(e.to_string()))
+    }
+
+    fn save(&self, provider: ProviderId, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
+        let old = self.read_manifest(provider).ok().flatten().map_or(0, |m| m.chunks);
+        let json = serde_json::to_string(tokens).map_err(|e| TokenStoreError::Failed(e.to_string()))?;
+        let parts = chunks(&json, CHUNK_CHARS);
+        // Chunks first, manifest last: a crash in between leaves the old manifest, never one that
+        // points at parts that were not written.
+        for (i, part) in parts.iter().enumerate() {
+            self.entry(&Self::chunk_account(provider, i))?.set_password(part).map_err(map_keyring)?;
+        }
+        let manifest = serde_json::to_string(&Manifest { v: 1, chunks: parts.len() }).expect("plain struct");
+        self.entry(&Self::manifest_account(provider))?.set_password(&manifest).map_err(map_keyring)?;
+        for i in parts.len()..old {
+            self.delete_account(&Self::chunk_account(provider, i))?;
+        }
+        Ok(())
+    }
+
+    fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError> {
+        let count = self.read_manifest(provider).ok().flatten().map_or(0, |m| m.chunks);
+        self.delete_account(&Self::manifest_account(provider))?;
+        for i in 0..count {
+            self.delete_account(&Self::chunk_account(provider, i))?;
+        }
+        Ok(())
+    }
+
+    fn kind(&self) -> &'static str {
+        "keyring"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(size: usize) -> StoredTokens {
+        StoredTokens {
+            access_token: Secret::new("a".repeat(size)),
+            refresh_token: Some(Secret::new("r-é-".repeat(10))),
+            expires_at: Some(1),
+            id_token: None,
+            name: Some("Ada".into()),
+            email: Some("ada@example.com".into()),
+        }
+    }
+
+    #[test]
+    fn chunks_respect_the_limit_and_rejoin() {
+        let text = "é".repeat(2500) + "xyz";
+        let parts = chunks(&text, CHUNK_CHARS);
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| p.chars().count() <= CHUNK_CHARS && p.encode_utf16().count() * 2 <= 2560));
+        assert_eq!(parts.concat(), text);
+        assert!(chunks("", 10).is_empty());
+    }
+
+    #[test]
+    fn memory_store_round_trips_and_deletes() {
+        let store = MemoryTokenStore::default();
+        assert_eq!(store.load(ProviderId::Pinecone), Ok(None));
+        store.save(ProviderId::Pinecone, &tokens(10)).unwrap();
+        assert_eq!(store.load(ProviderId::Pinecone).unwrap(), Some(tokens(10)));
+        assert_eq!(store.load(ProviderId::Microsoft), Ok(None), "providers are separate");
+        store.delete(ProviderId::Pinecone).unwrap();
+        assert_eq!(store.load(ProviderId::Pinecone), Ok(None));
+    }
+
+    #[test]
+    fn expiry_is_judged_with_a_minute_of_slack() {
+        let mut t = tokens(1);
+        t.expires_at = Some(now_millis() + 30_000);
+        assert!(t.is_expired());
+        t.expires_at = Some(now_millis() + 3_600_000);
+        assert!(!t.is_expired());
+        t.expires_at = None;
+        assert!(!t.is_expired());
+    }
+
+    #[test]
+    fn debug_output_of_stored_tokens_has_no_secret() {
+        let printed = format!("{:?}", tokens(8));
+        assert!(!printed.contains("aaaaaaaa") && !printed.contains("r-é-"), "{printed}");
+    }
+}

@@ -1,0 +1,222 @@
+//! The loopback listener on real sockets: GET and POST callbacks, state checks, provider errors,
+//! timeout, extend and cancel, junk and oversized requests, and two sign-ins at once.
+
+use signin::{loopback::Callback, CallbackError, LoopbackListener, Secret, WaitControl};
+use std::time::{Duration, Instant};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    task::JoinHandle,
+};
+
+const PATH: &str = "/callback";
+
+fn start(timeout: Duration) -> (u16, WaitControl, JoinHandle<Result<Callback, CallbackError>>, Secret) {
+    let state = Secret::new("s-0123456789abcdef");
+    let control = WaitControl::new(timeout);
+    let listener = futures_bind();
+    let port = listener.port();
+    let (c, s) = (control.clone(), state.clone());
+    let task = tokio::spawn(async move { listener.wait(PATH, &s, "amber falcon river", &c).await });
+    (port, control, task, state)
+}
+
+fn futures_bind() -> LoopbackListener {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(LoopbackListener::bind())).expect("bind loopback")
+}
+
+/// Sends raw bytes and returns the whole response as text.
+async fn raw(port: u16, request: &[u8]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    s.write_all(request).await.expect("write");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn get(port: u16, target: &str) -> String {
+    raw(port, format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes()).await
+}
+
+async fn post_form(port: u16, body: &str) -> String {
+    let req = format!(
+        "POST {PATH} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    raw(port, req.as_bytes()).await
+}
+
+fn closed(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_get_callback_with_the_right_state_delivers_the_code() {
+    let (port, _c, task, state) = start(Duration::from_secs(10));
+    let response = get(port, &format!("{PATH}?code=the-code&state={}", state.expose())).await;
+    let callback = task.await.unwrap().expect("code");
+    assert_eq!(callback.code.expose(), "the-code");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    for header in ["Cache-Control: no-store", "Referrer-Policy: no-referrer", "Content-Security-Policy: default-src 'none'"] {
+        assert!(response.contains(header), "missing {header}: {response}");
+    }
+    assert!(response.contains("amber falcon river"), "the page shows the pairing words");
+    assert!(response.contains("history.replaceState"), "the page moves to a clean URL");
+    assert!(!response.contains("the-code"), "the page doesn't repeat the code");
+    assert!(!response.contains("src=\"http") && !response.contains("href=\"http"), "no external resources");
+    assert!(closed(port), "the listener closes once the sign-in is done");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_post_callback_delivers_the_code() {
+    let (port, _c, task, state) = start(Duration::from_secs(10));
+    let response = post_form(port, &format!("code=posted%2Bcode&state={}", state.expose())).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "posted+code");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_state_is_answered_and_ignored_then_the_right_one_wins() {
+    let (port, _c, task, state) = start(Duration::from_secs(10));
+    let stale = get(port, &format!("{PATH}?code=old&state=stale-state")).await;
+    assert!(stale.starts_with("HTTP/1.1 400") && stale.contains("out of date"), "{stale}");
+    let missing = get(port, &format!("{PATH}?code=old")).await;
+    assert!(missing.contains("out of date"));
+    assert!(!task.is_finished(), "a stale callback doesn't end the wait");
+    get(port, &format!("{PATH}?code=new&state={}", state.expose())).await;
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "new");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_denied_ends_the_sign_in_with_the_providers_words() {
+    let (port, _c, task, state) = start(Duration::from_secs(10));
+    let page =
+        get(port, &format!("{PATH}?error=access_denied&error_description=The+user+said+no.&state={}", state.expose())).await;
+    assert!(page.contains("The user said no."), "{page}");
+    let err = task.await.unwrap().unwrap_err();
+    assert_eq!(err, CallbackError::Provider { error: "access_denied".into(), description: "The user said no.".into() });
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_with_a_wrong_state_cannot_end_the_sign_in() {
+    let (port, _c, task, _state) = start(Duration::from_millis(600));
+    get(port, &format!("{PATH}?error=access_denied&state=forged")).await;
+    assert_eq!(
+        task.await.unwrap().unwrap_err(),
+        CallbackError::TimedOut { rejected: 1 },
+        "the timeout counts the rejected callback"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn it_times_out_and_frees_the_port() {
+    let (port, _c, task, _s) = start(Duration::from_millis(200));
+    let t = Instant::now();
+    assert_eq!(task.await.unwrap().unwrap_err(), CallbackError::TimedOut { rejected: 0 });
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert!(closed(port));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extend_pushes_the_deadline_out() {
+    let (port, control, task, state) = start(Duration::from_millis(300));
+    control.extend(Duration::from_secs(5));
+    assert!(control.remaining() > Duration::from_secs(4));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(!task.is_finished(), "extended past the first deadline");
+    get(port, &format!("{PATH}?code=late&state={}", state.expose())).await;
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "late");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_ends_the_wait_and_frees_the_port_at_once() {
+    let (port, control, task, _s) = start(Duration::from_secs(300));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let t = Instant::now();
+    control.cancel();
+    assert_eq!(task.await.unwrap().unwrap_err(), CallbackError::Cancelled);
+    assert!(t.elapsed() < Duration::from_millis(500));
+    assert!(closed(port), "port closed as soon as the wait returns");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hundred_junk_connections_held_open_do_not_block_the_real_callback() {
+    let (port, _c, task, state) = start(Duration::from_secs(30));
+    let mut junk = Vec::new();
+    for i in 0..100 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("junk connect");
+        // Half send nothing, half send a partial request head and stall.
+        if i % 2 == 0 {
+            s.write_all(b"GET /callback?code=x HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        }
+        junk.push(s);
+    }
+    let t = Instant::now();
+    get(port, &format!("{PATH}?code=real&state={}", state.expose())).await;
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "real");
+    assert!(t.elapsed() < Duration::from_secs(2), "the real callback isn't queued behind idle connections: {:?}", t.elapsed());
+    drop(junk);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_malformed_and_unrelated_requests_get_errors_and_the_wait_goes_on() {
+    let (port, _c, task, state) = start(Duration::from_secs(30));
+    let huge_head = format!("GET {PATH}?code=x HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(10_000));
+    assert!(raw(port, huge_head.as_bytes()).await.starts_with("HTTP/1.1 431"));
+    let huge_body =
+        format!("POST {PATH} HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n");
+    assert!(raw(port, huge_body.as_bytes()).await.starts_with("HTTP/1.1 413"));
+    assert!(raw(port, b"\x00\xff\xfe garbage\r\n\r\n").await.starts_with("HTTP/1.1 400"));
+    assert!(raw(port, b"GET\r\n\r\n").await.starts_with("HTTP/1.1 400"));
+    assert!(raw(port, b"GET /callback HTTP/1.1\r\nno colon here\r\n\r\n").await.starts_with("HTTP/1.1 400"));
+    assert!(raw(port, b"GET /callback HTTP/1.1\r\nContent-Length: nope\r\n\r\n").await.starts_with("HTTP/1.1 400"));
+    assert!(raw(port, b"POST /callback HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").await.starts_with("HTTP/1.1 411"));
+    assert!(raw(port, b"POST /callback HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        .await
+        .starts_with("HTTP/1.1 415"));
+    assert!(raw(port, b"DELETE /callback HTTP/1.1\r\n\r\n").await.starts_with("HTTP/1.1 405"));
+    assert!(get(port, "/favicon.ico").await.starts_with("HTTP/1.1 404"));
+    assert!(
+        get(port, &format!("/other?code=x&state={}", state.expose())).await.starts_with("HTTP/1.1 404"),
+        "only the callback path counts"
+    );
+    assert!(get(port, &format!("{PATH}?state={}", state.expose())).await.starts_with("HTTP/1.1 400"), "no code, no error");
+    assert!(!task.is_finished());
+    get(port, &format!("{PATH}?code=ok&state={}", state.expose())).await;
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "ok");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_sign_ins_at_once_each_get_their_own_callback() {
+    let (port_a, _ca, task_a, state_a) = start(Duration::from_secs(10));
+    let (port_b, _cb, task_b, _) = start(Duration::from_secs(10));
+    assert_ne!(port_a, port_b);
+    // A callback meant for another sign-in (wrong state) is turned away without disturbing B.
+    let cross = get(port_b, &format!("{PATH}?code=for-a&state=wrong")).await;
+    assert!(cross.contains("out of date"));
+    get(port_a, &format!("{PATH}?code=for-a&state={}", state_a.expose())).await;
+    assert_eq!(task_a.await.unwrap().unwrap().code.expose(), "for-a");
+    assert!(!task_b.is_finished(), "B keeps waiting after A finishes");
+    get(port_b, &format!("{PATH}?code=for-b&state=s-0123456789abcdef")).await;
+    assert_eq!(task_b.await.unwrap().unwrap().code.expose(), "for-b");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ipv6_loopback_works_when_the_machine_has_it() {
+    let listener = LoopbackListener::bind().await.unwrap();
+    if !listener.has_ipv6() {
+        // Nothing to test on a machine without ::1; the IPv4 tests cover the rest.
+        assert!(std::net::TcpStream::connect(("::1", 1)).is_err());
+        return;
+    }
+    let port = listener.port();
+    let control = WaitControl::new(Duration::from_secs(10));
+    let state = Secret::new("v6-state");
+    let c = control.clone();
+    let task = tokio::spawn(async move { listener.wait(PATH, &state, "w", &c).await });
+    let mut s = TcpStream::connect(("::1", port)).await.unwrap();
+    s.write_all(b"GET /callback?code=v6&state=v6-state HTTP/1.1\r\n\r\n").await.unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out).await;
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "v6");
+}

@@ -1,0 +1,199 @@
+//! Sign-in state held by the shell: the settings, the token store (keyring, or memory once the
+//! user agreed), the pending sign-ins' controls, and the IPC commands over the `signin` crate.
+
+use crate::error::IpcError;
+use serde::Serialize;
+use signin::{
+    oauth::http_client, KeyringTokenStore, MemoryTokenStore, ProviderId, SignInConfig, SignInEvent, TokenStore, TokenStoreError,
+    WaitControl,
+};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, RwLock},
+    time::Duration,
+};
+use tauri::{ipc::Channel, State};
+
+const EXTEND_BY: Duration = Duration::from_secs(300);
+
+pub struct Accounts {
+    config: SignInConfig,
+    /// Set when the settings file was broken; the defaults are used and the UI says so.
+    config_problem: Option<String>,
+    http: reqwest::Client,
+    store: RwLock<Arc<dyn TokenStore>>,
+    pending: Mutex<HashMap<ProviderId, WaitControl>>,
+}
+
+impl Accounts {
+    pub fn new(config: Result<SignInConfig, String>, store: Arc<dyn TokenStore>) -> Self {
+        let (config, config_problem) = match config {
+            Ok(c) => (c, None),
+            Err(problem) => (SignInConfig::defaults(), Some(problem)),
+        };
+        Self { config, config_problem, http: http_client(), store: RwLock::new(store), pending: Mutex::new(HashMap::new()) }
+    }
+
+    /// The keyring store for the app identifier.
+    pub fn keyring(identifier: &str) -> Arc<dyn TokenStore> {
+        Arc::new(KeyringTokenStore::new(identifier))
+    }
+
+    fn store(&self) -> Arc<dyn TokenStore> {
+        self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<ProviderId, WaitControl>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn provider(id: &str) -> Result<ProviderId, IpcError> {
+    ProviderId::parse(id).ok_or_else(|| IpcError::new("unknown_provider", format!("There is no sign-in provider `{id}`.")))
+}
+
+fn store_error(e: &TokenStoreError) -> IpcError {
+    let code = match e {
+        TokenStoreError::Unavailable(_) => "keyring_unavailable",
+        _ => "keyring_failed",
+    };
+    IpcError::new(code, signin::SignInError::Store(e.clone()).user_message())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    name: Option<String>,
+    email: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStatus {
+    id: ProviderId,
+    name: String,
+    configured: bool,
+    signed_in: Option<Identity>,
+    pending: bool,
+    /// A problem reading this provider's saved sign-in.
+    problem: Option<IpcError>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStatus {
+    /// `keyring` or `memory`.
+    storage: &'static str,
+    keyring_problem: Option<String>,
+    config_problem: Option<String>,
+    providers: Vec<ProviderStatus>,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("a keyring call panicked")
+}
+
+#[tauri::command]
+pub async fn signin_status(accounts: State<'_, Accounts>) -> Result<SignInStatus, IpcError> {
+    let store = accounts.store();
+    let mut keyring_problem = None;
+    let mut providers = Vec::new();
+    for id in ProviderId::ALL {
+        let cfg = accounts.config.provider(id);
+        let s = store.clone();
+        let (signed_in, problem) = match blocking(move || s.load(id)).await {
+            Ok(tokens) => (tokens.map(|t| Identity { name: t.name, email: t.email }), None),
+            Err(e) => {
+                if matches!(e, TokenStoreError::Unavailable(_)) {
+                    keyring_problem = Some(store_error(&e).message);
+                }
+                (None, Some(store_error(&e)))
+            }
+        };
+        providers.push(ProviderStatus {
+            id,
+            name: cfg.name.clone(),
+            configured: cfg.is_configured(),
+            signed_in,
+            pending: accounts.pending().contains_key(&id),
+            problem,
+        });
+    }
+    Ok(SignInStatus { storage: store.kind(), keyring_problem, config_problem: accounts.config_problem.clone(), providers })
+}
+
+/// Runs a whole sign-in, streaming progress on `on_event`; returns who signed in.
+#[tauri::command]
+pub async fn sign_in(
+    accounts: State<'_, Accounts>,
+    provider: String,
+    on_event: Channel<SignInEvent>,
+) -> Result<Identity, IpcError> {
+    let id = self::provider(&provider)?;
+    let control = WaitControl::new(signin::loopback::DEFAULT_TIMEOUT);
+    // A new sign-in replaces a pending one for the same provider; its port is freed at once.
+    if let Some(old) = accounts.pending().insert(id, control.clone()) {
+        old.cancel();
+    }
+    let result = signin::sign_in(
+        id,
+        accounts.config.provider(id),
+        &accounts.http,
+        accounts.store(),
+        &control,
+        |url| {
+            webbrowser::open(url)
+                .map_err(|e| format!("Your web browser didn't open ({e}). Copy the link below into your browser."))
+        },
+        |event| {
+            let _ = on_event.send(event);
+        },
+    )
+    .await;
+    {
+        let mut pending = accounts.pending();
+        // Only forget our own control: a newer sign-in may have replaced it.
+        if pending.get(&id).is_some_and(|c| c.same_as(&control)) {
+            pending.remove(&id);
+        }
+    }
+    match result {
+        Ok(tokens) => Ok(Identity { name: tokens.name, email: tokens.email }),
+        Err(e) => {
+            eprintln!("sign-in ({provider}): ended with {}", e.code());
+            Err(IpcError::new(e.code(), e.user_message()))
+        }
+    }
+}
+
+/// Gives a pending sign-in five more minutes; returns the milliseconds now left.
+#[tauri::command]
+pub fn sign_in_extend(accounts: State<'_, Accounts>, provider: String) -> Result<u64, IpcError> {
+    let id = self::provider(&provider)?;
+    let pending = accounts.pending();
+    let control = pending.get(&id).ok_or_else(|| IpcError::new("no_pending_sign_in", "There is no sign-in waiting."))?;
+    control.extend(EXTEND_BY);
+    Ok(control.remaining().as_millis() as u64)
+}
+
+#[tauri::command]
+pub fn sign_in_cancel(accounts: State<'_, Accounts>, provider: String) -> Result<(), IpcError> {
+    let id = self::provider(&provider)?;
+    if let Some(control) = accounts.pending().remove(&id) {
+        control.cancel();
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn sign_out(accounts: State<'_, Accounts>, provider: String) -> Result<(), IpcError> {
+    let id = self::provider(&provider)?;
+    let store = accounts.store();
+    blocking(move || store.delete(id)).await.map_err(|e| store_error(&e))
+}
+
+/// The user's answer to "no keyring": keep sign-ins in memory until the app quits.
+#[tauri::command]
+pub fn use_memory_tokens(accounts: State<'_, Accounts>) {
+    *accounts.store.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(MemoryTokenStore::default());
+}

@@ -1,0 +1,72 @@
+//! The app's sign-in code against a third-party OAuth server, `oauth2-mock-server` from npm
+//! (installed by scripts/test.sh into tests/node), started here on 127.0.0.1.
+
+use signin::{oauth::http_client, sign_in, MemoryTokenStore, ProviderId, SignInConfig, TokenStore, WaitControl};
+use std::{
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+struct MockServer(Child);
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_mock_server() -> (MockServer, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bin = e2e::workspace_root().join("tests/node/node_modules/.bin/oauth2-mock-server");
+    assert!(bin.exists(), "{} is missing: run `npm ci --prefix tests/node` (scripts/test.sh does)", bin.display());
+    let child = Command::new("node")
+        .arg(&bin)
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start oauth2-mock-server with node");
+    let server = MockServer(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "oauth2-mock-server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (server, port)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_against_oauth2_mock_server() {
+    let (_server, port) = start_mock_server().await;
+    let mut config = SignInConfig::defaults().pinecone;
+    config.client_id = "billing-assistant-test".into();
+    config.authorize_url = format!("http://127.0.0.1:{port}/authorize");
+    config.token_url = format!("http://127.0.0.1:{port}/token");
+
+    let store = Arc::new(MemoryTokenStore::default());
+    let opened = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = opened.clone();
+    let tokens = sign_in(
+        ProviderId::Pinecone,
+        &config,
+        &http_client(),
+        store.clone(),
+        &WaitControl::new(Duration::from_secs(20)),
+        move |url: &str| {
+            *seen.lock().unwrap() = url.to_owned();
+            let url = url.to_owned();
+            // The server answers /authorize with a 302 to our listener; a redirect-following client is the browser.
+            tokio::spawn(async move { reqwest::get(url).await.map(|_| ()) });
+            Ok(())
+        },
+        |_| {},
+    )
+    .await
+    .expect("sign-in against oauth2-mock-server");
+    assert!(!tokens.access_token.expose().is_empty());
+    assert!(tokens.expires_at.is_some());
+    assert_eq!(store.load(ProviderId::Pinecone).unwrap(), Some(tokens));
+    assert!(opened.lock().unwrap().contains("code_challenge_method=S256"));
+}
