@@ -82,7 +82,7 @@ async function start(provider) {
   live[provider] = { phase: "waiting" };
   redraw();
   try {
-    await backend.signIn(provider, (/** @type {any} */ event) => {
+    const who = await backend.signIn(provider, (/** @type {any} */ event) => {
       const state = live[provider] || { phase: "waiting" };
       if (event.type === "waiting") {
         Object.assign(state, { phase: "waiting", url: event.authorizeUrl, pairing: event.pairing, deadline: Date.now() + event.remainingMs });
@@ -97,7 +97,14 @@ async function start(provider) {
     });
     const callbackAt = live[provider] && live[provider].callbackAt;
     delete live[provider];
-    await refreshStatus();
+    // The command already said who signed in; asking the keyring again would only add latency.
+    const entry = status && status.providers.find((x) => x.id === provider);
+    if (entry) {
+      Object.assign(entry, { signedIn: who, pending: false, problem: null });
+      redraw();
+    } else {
+      await refreshStatus();
+    }
     // Stamped after the signed-in card is in the DOM: the sign-in benchmark reads both times.
     signedInAt[provider] = Date.now();
     const el = document.querySelector(`[data-testid="signin-${provider}"]`);
