@@ -10,6 +10,8 @@ scripts/setup.sh test
 echo "==> npm packages for tests (oauth2-mock-server)"
 npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 
+echo "==> UI type check (tsc --checkJs over ui/js)"
+tests/node/node_modules/.bin/tsc -p ui/jsconfig.json
 echo "==> cargo fmt"
 cargo fmt --all --check
 echo "==> cargo clippy"

@@ -4,8 +4,8 @@
 use crate::error::IpcError;
 use serde::Serialize;
 use signin::{
-    oauth::http_client, KeyringTokenStore, MemoryTokenStore, ProviderId, SignInConfig, SignInEvent, TokenStore, TokenStoreError,
-    WaitControl,
+    blocking, oauth::http_client, KeyringTokenStore, MemoryTokenStore, ProviderId, SignInConfig, SignInEvent, TokenStore,
+    TokenStoreError, WaitControl,
 };
 use std::{
     collections::HashMap,
@@ -87,10 +87,6 @@ pub struct SignInStatus {
     keyring_problem: Option<String>,
     config_problem: Option<String>,
     providers: Vec<ProviderStatus>,
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.expect("a keyring call panicked")
 }
 
 #[tauri::command]

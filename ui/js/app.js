@@ -3,7 +3,7 @@
 //! clicks into backend calls. It holds only UI state (which screen overlay is open, busy, last error).
 
 import { backend } from "./backend.js";
-import { h } from "./dom.js";
+import { h, copyText } from "./dom.js";
 import { startScreen, annualScreen, stepList, stepScreen, finishScreen } from "./screens.js";
 import { refreshStatus } from "./signin.js";
 
@@ -71,20 +71,7 @@ const on = {
       (err) => setError(err),
     );
   },
-  copy: (url, input, button) => {
-    const done = () => {
-      button.textContent = "Copied";
-      setTimeout(() => (button.textContent = "Copy link"), 2000);
-    };
-    const fallback = () => {
-      // Without clipboard access, select the address so Ctrl+C copies it.
-      input.focus();
-      input.select();
-      button.textContent = "Press Ctrl+C";
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, fallback);
-    else fallback();
-  },
+  copy: (url, input, button) => copyText(url, input, button),
 };
 
 /** @param {{code: string, message: string}|null} err */

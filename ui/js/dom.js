@@ -43,3 +43,23 @@ export function when(ms) {
   if (!ms) return "";
   return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/**
+ * Copies `text` to the clipboard and says so on `button`; where the clipboard can't be used, it
+ * selects the address in `input` so Ctrl+C copies it.
+ * @param {string} text @param {HTMLInputElement} input @param {Element} button
+ */
+export function copyText(text, input, button) {
+  const label = button.textContent;
+  const fallback = () => {
+    input.focus();
+    input.select();
+    button.textContent = "Press Ctrl+C";
+  };
+  const done = () => {
+    button.textContent = "Copied";
+    setTimeout(() => (button.textContent = label), 2000);
+  };
+  if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+  else fallback();
+}

@@ -5,7 +5,7 @@
 //! the screen (and keyboard focus elsewhere) is left alone.
 
 import { backend } from "./backend.js";
-import { h } from "./dom.js";
+import { h, copyText } from "./dom.js";
 
 /**
  * @typedef {{id: string, name: string, configured: boolean, signedIn: {name: string|null, email: string|null}|null,
@@ -136,14 +136,7 @@ function copy(provider) {
   const state = live[provider];
   const input = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-testid="signin-url-${provider}"]`));
   const button = document.querySelector(`[data-testid="signin-copy-${provider}"]`);
-  if (!state || !state.url || !input || !button) return;
-  const fallback = () => {
-    input.focus();
-    input.select();
-    button.textContent = "Press Ctrl+C";
-  };
-  if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(state.url).then(() => (button.textContent = "Copied"), fallback);
-  else fallback();
+  if (state && state.url && input && button) copyText(state.url, input, button);
 }
 
 /** @param {string} provider */

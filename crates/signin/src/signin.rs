@@ -85,8 +85,9 @@ impl SignInError {
     }
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    // keyring calls block (D-Bus) and must not run on the async executor.
+/// Runs a blocking token-store call off the async executor: keyring calls wait on D-Bus (or the
+/// platform's store), and calling them inside tokio can panic with "runtime within a runtime".
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.expect("a keyring call panicked")
 }
 

@@ -2,7 +2,7 @@
 //! timeout, extend and cancel, junk and oversized requests, and two sign-ins at once.
 
 use signin::{loopback::Callback, CallbackError, LoopbackListener, Secret, WaitControl};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -44,6 +44,11 @@ async fn post_form(port: u16, body: &str) -> String {
         body.len()
     );
     raw(port, req.as_bytes()).await
+}
+
+/// Awaits a wait task, failing the test (rather than hanging it) if it never returns.
+async fn within(task: JoinHandle<Result<Callback, CallbackError>>) -> Result<Callback, CallbackError> {
+    tokio::time::timeout(Duration::from_secs(30), task).await.expect("the wait returned").unwrap()
 }
 
 fn closed(port: u16) -> bool {
@@ -111,9 +116,7 @@ async fn an_error_with_a_wrong_state_cannot_end_the_sign_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn it_times_out_and_frees_the_port() {
     let (port, _c, task, _s) = start(Duration::from_millis(200));
-    let t = Instant::now();
-    assert_eq!(task.await.unwrap().unwrap_err(), CallbackError::TimedOut { rejected: 0 });
-    assert!(t.elapsed() < Duration::from_secs(2));
+    assert_eq!(within(task).await.unwrap_err(), CallbackError::TimedOut { rejected: 0 });
     assert!(closed(port));
 }
 
@@ -132,16 +135,17 @@ async fn extend_pushes_the_deadline_out() {
 async fn cancel_ends_the_wait_and_frees_the_port_at_once() {
     let (port, control, task, _s) = start(Duration::from_secs(300));
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let t = Instant::now();
     control.cancel();
-    assert_eq!(task.await.unwrap().unwrap_err(), CallbackError::Cancelled);
-    assert!(t.elapsed() < Duration::from_millis(500));
+    // The wait had five minutes left, so returning at all proves Cancel ended it.
+    assert_eq!(within(task).await.unwrap_err(), CallbackError::Cancelled);
     assert!(closed(port), "port closed as soon as the wait returns");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_junk_connections_held_open_do_not_block_the_real_callback() {
-    let (port, _c, task, state) = start(Duration::from_secs(30));
+    // Idle connections are only dropped after 10 s, and the wait gives up after 5 s: a listener
+    // that served connections one at a time would time out here instead of seeing the callback.
+    let (port, _c, task, state) = start(Duration::from_secs(5));
     let mut junk = Vec::new();
     for i in 0..100 {
         let mut s = TcpStream::connect(("127.0.0.1", port)).await.expect("junk connect");
@@ -151,10 +155,8 @@ async fn a_hundred_junk_connections_held_open_do_not_block_the_real_callback() {
         }
         junk.push(s);
     }
-    let t = Instant::now();
     get(port, &format!("{PATH}?code=real&state={}", state.expose())).await;
-    assert_eq!(task.await.unwrap().unwrap().code.expose(), "real");
-    assert!(t.elapsed() < Duration::from_secs(2), "the real callback isn't queued behind idle connections: {:?}", t.elapsed());
+    assert_eq!(task.await.unwrap().unwrap().code.expose(), "real", "the real callback isn't queued behind idle connections");
     drop(junk);
 }
 
