@@ -21,6 +21,8 @@ let status = null;
 const live = {};
 /** @type {Record<string, number>} */
 const signedInAt = {};
+/** The sign-in each card is following; progress from any other is stale. @type {Record<string, object>} */
+const runs = {};
 /** @type {number|undefined} */
 let ticker;
 
@@ -80,9 +82,13 @@ function tick() {
 /** @param {string} provider */
 async function start(provider) {
   live[provider] = { phase: "waiting" };
+  const run = {};
+  runs[provider] = run;
   redraw();
   try {
     const who = await backend.signIn(provider, (/** @type {any} */ event) => {
+      // Progress can arrive after the command has answered; only the running sign-in may update the card.
+      if (runs[provider] !== run) return;
       const state = live[provider] || { phase: "waiting" };
       if (event.type === "waiting") {
         Object.assign(state, { phase: "waiting", url: event.authorizeUrl, pairing: event.pairing, deadline: Date.now() + event.remainingMs });
@@ -96,6 +102,7 @@ async function start(provider) {
       redraw();
     });
     const callbackAt = live[provider] && live[provider].callbackAt;
+    if (runs[provider] === run) delete runs[provider];
     delete live[provider];
     // The command already said who signed in; asking the keyring again would only add latency.
     const entry = status && status.providers.find((x) => x.id === provider);
@@ -113,6 +120,7 @@ async function start(provider) {
       if (callbackAt) el.setAttribute("data-callback-at", String(callbackAt));
     }
   } catch (err) {
+    if (runs[provider] === run) delete runs[provider];
     const e = /** @type {any} */ (err);
     live[provider] = e.code === "signin_cancelled" ? undefined : { phase: "failed", error: e };
     if (!live[provider]) delete live[provider];

@@ -27,7 +27,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 const MAX_HEAD: usize = 8 * 1024;
 const MAX_BODY: usize = 16 * 1024;
 const REQUEST_TIME: Duration = Duration::from_secs(10);
-const MAX_CONNECTIONS: usize = 512;
+const MAX_CONNECTIONS: usize = 128;
 
 /// Why a wait ended without a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,6 +76,10 @@ impl WaitControl {
     /// Ends the wait at once; the listener closes its port before `wait` returns.
     pub fn cancel(&self) {
         self.tx.send_modify(|c| c.cancelled = true);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.tx.borrow().cancelled
     }
 
     /// Whether both handles control the same wait.
@@ -177,7 +181,11 @@ impl LoopbackListener {
                     }
                 }
                 accepted = accept_either(&self.v4, self.v6.as_ref()) => {
-                    let Ok(stream) = accepted else { continue };
+                    let Ok(stream) = accepted else {
+                        // Out of file handles, say: the connection stays queued, so retrying at once would spin.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    };
                     // Over the cap, new connections are closed at once; the real browser retries are rare.
                     if let Ok(permit) = permits.clone().try_acquire_owned() {
                         let (expect, tx) = (expect.clone(), tx.clone());

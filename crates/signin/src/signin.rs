@@ -121,8 +121,15 @@ pub async fn sign_in(
     }
     let callback = listener.wait(&config.redirect_path, &request.state, &pairing, control).await?;
     eprintln!("sign-in ({}): callback received, exchanging the code", provider.as_str());
+    // Cancel still counts after the callback: nothing is exchanged or kept once the user said no.
+    if control.is_cancelled() {
+        return Err(CallbackError::Cancelled.into());
+    }
     emit(SignInEvent::Exchanging { callback_at: callback.received_at });
     let tokens = oauth::exchange_code(config, http, &request, &callback.code).await?;
+    if control.is_cancelled() {
+        return Err(CallbackError::Cancelled.into());
+    }
     let saved = tokens.clone();
     blocking(move || store.save(provider, &saved)).await?;
     eprintln!("sign-in ({}): signed in", provider.as_str());

@@ -29,17 +29,18 @@ fn large_tokens_are_chunked_and_read_back_whole() {
     // An Entra-sized token: far over Windows' 2560-byte limit for one credential.
     let big = tokens(6000);
     store.save(ProviderId::Microsoft, &big).unwrap();
-    assert!(entry_exists(&svc, "microsoft/tokens/5"), "split into at least six parts");
+    assert!(entry_exists(&svc, "microsoft/tokens/a/5"), "split into at least six parts");
     assert_eq!(store.load(ProviderId::Microsoft).unwrap(), Some(big));
 
-    // Saving something smaller removes the parts it no longer needs.
+    // The next save goes to the other slot, and the old slot's parts are removed after the switch.
     store.save(ProviderId::Microsoft, &tokens(10)).unwrap();
-    assert!(!entry_exists(&svc, "microsoft/tokens/1"));
+    assert!(entry_exists(&svc, "microsoft/tokens/b/0"));
+    assert!(!entry_exists(&svc, "microsoft/tokens/a/0") && !entry_exists(&svc, "microsoft/tokens/a/5"));
     assert_eq!(store.load(ProviderId::Microsoft).unwrap(), Some(tokens(10)));
 
     store.delete(ProviderId::Microsoft).unwrap();
     assert_eq!(store.load(ProviderId::Microsoft).unwrap(), None);
-    assert!(!entry_exists(&svc, "microsoft/tokens") && !entry_exists(&svc, "microsoft/tokens/0"));
+    assert!(!entry_exists(&svc, "microsoft/tokens") && !entry_exists(&svc, "microsoft/tokens/b/0"));
     store.delete(ProviderId::Microsoft).expect("deleting twice is fine");
 }
 
@@ -64,4 +65,18 @@ fn a_damaged_entry_is_a_clear_error_and_signing_in_again_replaces_it() {
     store.save(ProviderId::Pinecone, &tokens(3)).unwrap();
     assert_eq!(store.load(ProviderId::Pinecone).unwrap(), Some(tokens(3)));
     store.delete(ProviderId::Pinecone).unwrap();
+}
+
+#[test]
+fn sign_out_removes_parts_even_when_the_manifest_is_damaged() {
+    let svc = service("orphans");
+    let store = KeyringTokenStore::new(&svc);
+    store.save(ProviderId::Pinecone, &tokens(3000)).unwrap();
+    keyring::Entry::new(&svc, "pinecone/tokens").unwrap().set_password("garbage").unwrap();
+    store.delete(ProviderId::Pinecone).unwrap();
+    assert!(
+        !entry_exists(&svc, "pinecone/tokens/a/0") && !entry_exists(&svc, "pinecone/tokens/a/2"),
+        "no token part is left behind"
+    );
+    assert!(!entry_exists(&svc, "pinecone/tokens"));
 }

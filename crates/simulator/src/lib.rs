@@ -2,8 +2,10 @@
 //! OS picks. Tests and demo mode talk to it exactly as they would to the real services.
 
 pub mod idp;
+pub mod world;
 
 pub use idp::{Idp, IdpBehaviour, IdpUser, IssuedSecrets};
+pub use world::{Scenario, World};
 
 use std::net::SocketAddr;
 

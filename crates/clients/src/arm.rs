@@ -1,0 +1,187 @@
+//! Azure Resource Manager: tenants, subscriptions, resource groups, and the `Microsoft.SaaS`
+//! resources that show a marketplace purchase, filtered to Pinecone's offer (research §2.2, §2.3).
+
+use crate::http::{api_client, send_json, ApiError, Retry};
+use serde::{Deserialize, Serialize};
+use signin::Secret;
+
+const SERVICE: &str = "Azure";
+pub const RESOURCES_API: &str = "2022-12-01";
+pub const GROUPS_API: &str = "2021-04-01";
+pub const SAAS_API: &str = "2018-03-01-beta";
+/// Pinecone's public offer on Azure Marketplace.
+pub const PINECONE_PUBLISHER: &str = "pineconesystemsinc1688761585469";
+pub const PINECONE_OFFER: &str = "pineconesaas";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionPolicies {
+    #[serde(default)]
+    pub spending_limit: Option<String>,
+    #[serde(default)]
+    pub quota_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub subscription_id: String,
+    pub display_name: String,
+    /// `Enabled`, `Warned`, `PastDue`, `Disabled` or `Deleted`.
+    pub state: String,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    #[serde(default)]
+    pub subscription_policies: Option<SubscriptionPolicies>,
+}
+
+impl Subscription {
+    /// Subscriptions with a spending limit (free trials, sponsorships) can't buy marketplace offers.
+    pub fn has_spending_limit(&self) -> bool {
+        self.subscription_policies.as_ref().and_then(|p| p.spending_limit.as_deref()) == Some("On")
+    }
+
+    pub fn can_buy(&self) -> bool {
+        self.state == "Enabled" && !self.has_spending_limit()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceGroup {
+    pub name: String,
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaasProperties {
+    /// `NotStarted`, `PendingFulfillmentStart`, `Subscribed`, `Suspended` or `Unsubscribed`.
+    pub status: String,
+    #[serde(default)]
+    pub publisher_id: Option<String>,
+    #[serde(default)]
+    pub offer_id: Option<String>,
+    #[serde(default)]
+    pub sku_id: Option<String>,
+    /// "Recurring billing" on the subscribe form.
+    #[serde(default)]
+    pub auto_renew: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaasResource {
+    pub id: String,
+    pub name: String,
+    pub properties: SaasProperties,
+}
+
+impl SaasResource {
+    pub fn is_pinecone(&self) -> bool {
+        self.properties.publisher_id.as_deref() == Some(PINECONE_PUBLISHER)
+            && self.properties.offer_id.as_deref() == Some(PINECONE_OFFER)
+    }
+}
+
+/// `listAccessToken`: the "Configure account" landing page, regenerated.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessToken {
+    pub publisher_offer_base_uri: String,
+    pub token: Secret,
+}
+
+impl AccessToken {
+    /// The landing page URL to open in the browser (token as `?token=`, as Azure sends it).
+    pub fn landing_url(&self) -> String {
+        let mut url = url::Url::parse(&self.publisher_offer_base_uri).map(|u| u.to_string()).unwrap_or_default();
+        url.push_str(if url.contains('?') { "&token=" } else { "?token=" });
+        url.push_str(&url::form_urlencoded::byte_serialize(self.token.expose().as_bytes()).collect::<String>());
+        url
+    }
+}
+
+#[derive(Deserialize)]
+struct List<T> {
+    value: Vec<T>,
+    #[serde(rename = "nextLink", default)]
+    next_link: Option<String>,
+}
+
+pub struct Arm {
+    base: String,
+    http: reqwest::Client,
+    retry: Retry,
+}
+
+impl Arm {
+    /// `base` is `https://management.azure.com` live, or the simulator's address in demo mode.
+    pub fn new(base: impl Into<String>) -> Self {
+        Self { base: base.into().trim_end_matches('/').to_owned(), http: api_client(), retry: Retry::default() }
+    }
+
+    pub fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    async fn list<T: serde::de::DeserializeOwned>(&self, token: &Secret, path: &str, api: &str) -> Result<Vec<T>, ApiError> {
+        let mut out = Vec::new();
+        let mut url = format!("{}{path}?api-version={api}", self.base);
+        for _ in 0..100 {
+            let page: List<T> = send_json(SERVICE, self.retry, || self.http.get(&url).bearer_auth(token.expose())).await?;
+            out.extend(page.value);
+            match page.next_link {
+                // The token goes only to the host it was meant for, whatever nextLink says.
+                Some(next) if next.starts_with(&format!("{}/", self.base)) => url = next,
+                Some(other) => {
+                    return Err(ApiError::BadResponse { service: SERVICE, detail: format!("nextLink points elsewhere: {other}") })
+                }
+                None => return Ok(out),
+            }
+        }
+        Err(ApiError::BadResponse { service: SERVICE, detail: "more than 100 pages".into() })
+    }
+
+    pub async fn tenants(&self, token: &Secret) -> Result<Vec<Tenant>, ApiError> {
+        self.list(token, "/tenants", RESOURCES_API).await
+    }
+
+    pub async fn subscriptions(&self, token: &Secret) -> Result<Vec<Subscription>, ApiError> {
+        self.list(token, "/subscriptions", RESOURCES_API).await
+    }
+
+    pub async fn resource_groups(&self, token: &Secret, subscription_id: &str) -> Result<Vec<ResourceGroup>, ApiError> {
+        self.list(token, &format!("/subscriptions/{}/resourcegroups", seg(subscription_id)), GROUPS_API).await
+    }
+
+    /// The Pinecone marketplace subscription in `subscription_id`, if the user has bought one there.
+    pub async fn pinecone_saas(&self, token: &Secret, subscription_id: &str) -> Result<Option<SaasResource>, ApiError> {
+        let all: Vec<SaasResource> = self
+            .list(token, &format!("/subscriptions/{}/providers/Microsoft.SaaS/resources", seg(subscription_id)), SAAS_API)
+            .await?;
+        Ok(all.into_iter().find(SaasResource::is_pinecone))
+    }
+
+    /// Regenerates the "Configure account" link for a SaaS resource (its ARM id).
+    pub async fn list_access_token(&self, token: &Secret, resource_id: &str) -> Result<AccessToken, ApiError> {
+        if !resource_id.starts_with("/subscriptions/") || resource_id.contains("..") || resource_id.contains('?') {
+            return Err(ApiError::BadResponse { service: SERVICE, detail: "not a resource id".into() });
+        }
+        let url = format!("{}{resource_id}/listAccessToken?api-version={SAAS_API}", self.base);
+        send_json(SERVICE, self.retry, || self.http.post(&url).bearer_auth(token.expose()).header("content-length", "0")).await
+    }
+}
+
+/// A path segment from an id; ids are GUIDs or names, never paths.
+fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

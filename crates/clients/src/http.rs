@@ -1,0 +1,100 @@
+//! The request loop both clients share: bearer auth, timeouts, retries with exponential backoff
+//! on 429 and 5xx (honouring `Retry-After` in seconds), and errors in plain words.
+
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ApiError {
+    #[error("couldn't reach {service}: {detail}")]
+    Offline { service: &'static str, detail: String },
+    #[error("{service} says the sign-in is not valid any more (401)")]
+    Unauthorized { service: &'static str },
+    #[error("{service} refused: you don't have permission for this (403{})", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    Forbidden { service: &'static str, code: Option<String> },
+    #[error("{service} couldn't find it (404)")]
+    NotFound { service: &'static str },
+    #[error("{service} is busy or failing (status {status}) and didn't recover after {attempts} tries")]
+    Unavailable { service: &'static str, status: u16, attempts: u32 },
+    #[error("{service} answered with status {status}: {detail}")]
+    Status { service: &'static str, status: u16, detail: String },
+    #[error("{service} sent an answer this app doesn't understand: {detail}")]
+    BadResponse { service: &'static str, detail: String },
+}
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub attempts: u32,
+    pub first_delay: Duration,
+    /// No single wait is longer than this, whatever `Retry-After` asks.
+    pub max_delay: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self { attempts: 4, first_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+    }
+}
+
+/// A reqwest client for API calls: no redirects (a token must not follow one), bounded time.
+pub fn api_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a reqwest client with static settings")
+}
+
+/// Sends the request `make` builds, retrying 429/5xx and connection failures, and decodes JSON.
+pub async fn send_json<T: DeserializeOwned>(
+    service: &'static str,
+    retry: Retry,
+    make: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<T, ApiError> {
+    let mut delay = retry.first_delay;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let last = attempt >= retry.attempts;
+        let response = match make().send().await {
+            Ok(r) => r,
+            Err(e) if last => return Err(ApiError::Offline { service, detail: e.without_url().to_string() }),
+            Err(_) => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(retry.max_delay);
+                continue;
+            }
+        };
+        let status = response.status().as_u16();
+        if status == 429 || (500..600).contains(&status) {
+            if last {
+                return Err(ApiError::Unavailable { service, status, attempts: attempt });
+            }
+            let asked = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            tokio::time::sleep(asked.unwrap_or(delay).min(retry.max_delay)).await;
+            delay = (delay * 2).min(retry.max_delay);
+            continue;
+        }
+        let body = response.text().await.map_err(|e| ApiError::Offline { service, detail: e.without_url().to_string() })?;
+        return match status {
+            200..=299 => serde_json::from_str(&body).map_err(|e| ApiError::BadResponse { service, detail: e.to_string() }),
+            401 => Err(ApiError::Unauthorized { service }),
+            403 => Err(ApiError::Forbidden { service, code: error_code(&body) }),
+            404 => Err(ApiError::NotFound { service }),
+            _ => Err(ApiError::Status { service, status, detail: error_code(&body).unwrap_or_else(|| "no details".into()) }),
+        };
+    }
+}
+
+/// The `code` of either service's error envelope: Pinecone `{"error":{"code"}}`, ARM `{"error":{"code"}}`.
+fn error_code(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    v.get("error")?.get("code")?.as_str().map(str::to_owned)
+}

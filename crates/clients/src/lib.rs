@@ -1,0 +1,10 @@
+//! HTTP clients for the services the live checks read: the Pinecone Admin API and Azure Resource
+//! Manager. Both take a base URL, so demo mode points them at the simulator and nothing else
+//! changes. Requests time out, and 429 and 5xx answers are retried with backoff, honouring
+//! `Retry-After`.
+
+pub mod arm;
+pub mod http;
+pub mod pinecone;
+
+pub use http::{ApiError, Retry};

@@ -1,0 +1,153 @@
+//! The Pinecone Admin API (`/admin/...`, header `X-Pinecone-Api-Version`): organizations with plan
+//! and payment status, users, and role bindings, enough to answer "is this org on Starter?" and
+//! "is the signed-in user an owner?" (research §1.2).
+
+use crate::http::{api_client, send_json, ApiError, Retry};
+use serde::{Deserialize, Serialize};
+use signin::Secret;
+
+/// The version whose role-bindings endpoint the owner check needs.
+pub const API_VERSION: &str = "2026-04";
+const SERVICE: &str = "Pinecone";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    /// `Free` (the console's Starter), `Standard`, `Enterprise` or `Dedicated`.
+    pub plan: String,
+    /// `Active`, `PaymentPending`, `PastDue`, `Restricted`, `Suspended` or `Deactivated`.
+    pub payment_status: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub support_tier: Option<String>,
+}
+
+impl Organization {
+    /// Only Starter orgs can be connected to a marketplace; the API calls Starter `Free`.
+    pub fn is_starter(&self) -> bool {
+        self.plan == "Free"
+    }
+
+    /// What a connected org looks like once Azure pays for it.
+    pub fn is_paid_and_active(&self) -> bool {
+        matches!(self.plan.as_str(), "Standard" | "Enterprise") && self.payment_status == "Active"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleBinding {
+    pub id: String,
+    pub principal_type: String,
+    pub principal_id: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub role: String,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    data: Vec<T>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+#[derive(Deserialize)]
+struct Pagination {
+    next: Option<String>,
+}
+
+pub struct PineconeAdmin {
+    base: String,
+    http: reqwest::Client,
+    retry: Retry,
+}
+
+impl PineconeAdmin {
+    /// `base` is `https://api.pinecone.io` live, or the simulator's address in demo mode.
+    pub fn new(base: impl Into<String>) -> Self {
+        Self { base: base.into().trim_end_matches('/').to_owned(), http: api_client(), retry: Retry::default() }
+    }
+
+    pub fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    async fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &Secret,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<T>, ApiError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        // A bound on pages, so a server that always says "next" can't keep us here forever.
+        for _ in 0..100 {
+            let url = format!("{}{path}", self.base);
+            let page: Page<T> = send_json(SERVICE, self.retry, || {
+                let mut q: Vec<(&str, &str)> = query.to_vec();
+                if let Some(c) = &cursor {
+                    q.push(("paginationToken", c));
+                }
+                self.http.get(&url).bearer_auth(token.expose()).header("X-Pinecone-Api-Version", API_VERSION).query(&q)
+            })
+            .await?;
+            out.extend(page.data);
+            match page.pagination.and_then(|p| p.next).filter(|n| !n.is_empty()) {
+                Some(next) => cursor = Some(next),
+                None => return Ok(out),
+            }
+        }
+        Err(ApiError::BadResponse { service: SERVICE, detail: "more than 100 pages".into() })
+    }
+
+    /// The organizations the signed-in user's token can see.
+    ///
+    /// # Errors
+    /// [`ApiError`] in plain words.
+    pub async fn organizations(&self, token: &Secret) -> Result<Vec<Organization>, ApiError> {
+        self.list(token, "/admin/organizations", &[]).await
+    }
+
+    pub async fn users(&self, token: &Secret) -> Result<Vec<User>, ApiError> {
+        self.list(token, "/admin/users", &[("limit", "100")]).await
+    }
+
+    pub async fn role_bindings_for_user(&self, token: &Secret, user_id: &str) -> Result<Vec<RoleBinding>, ApiError> {
+        self.list(
+            token,
+            "/admin/role-bindings",
+            &[("principal_type", "user"), ("principal_id", user_id), ("resource_type", "organization")],
+        )
+        .await
+    }
+
+    /// Whether the user with `email` is an owner of `org_id`. A 403 on these calls means the
+    /// caller can't read members or roles, which owners can: that counts as "not an owner".
+    ///
+    /// # Errors
+    /// Anything but a 403.
+    pub async fn is_owner(&self, token: &Secret, email: &str, org_id: &str) -> Result<bool, ApiError> {
+        let users = match self.users(token).await {
+            Ok(u) => u,
+            Err(ApiError::Forbidden { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let Some(me) = users.iter().find(|u| u.email.eq_ignore_ascii_case(email)) else { return Ok(false) };
+        match self.role_bindings_for_user(token, &me.id).await {
+            Ok(bindings) => Ok(bindings.iter().any(|b| b.role == "OrgOwner" && b.resource_id == org_id)),
+            Err(ApiError::Forbidden { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The API clients against the simulated Pinecone and Azure on a real socket: every scenario's
+//! facts, the purchase lifecycle, retries that honour Retry-After, and errors in plain words.
+
+use clients::{arm::Arm, pinecone::PineconeAdmin, ApiError, Retry};
+use signin::Secret;
+use simulator::{world::ORG_ID, world::SUBSCRIPTION_ID, Idp, IdpUser, Running, Scenario, World};
+use std::time::Duration;
+
+struct Sim {
+    world: World,
+    token: Secret,
+    running: Running,
+}
+
+const FAST: Retry = Retry { attempts: 3, first_delay: Duration::from_millis(10), max_delay: Duration::from_millis(50) };
+
+async fn sim(scenario: Scenario) -> Sim {
+    let idp = Idp::new(IdpUser { subject: "u".into(), name: "Demo Owner".into(), email: "owner@example.com".into() }, &["c"]);
+    let token = Secret::new(idp.issue_access_token());
+    let world = World::new(scenario, "owner@example.com", idp);
+    let running = Running::start(world.router()).await.unwrap();
+    Sim { world, token, running }
+}
+
+impl Sim {
+    fn pinecone(&self) -> PineconeAdmin {
+        PineconeAdmin::new(self.running.base_url()).with_retry(FAST)
+    }
+    fn arm(&self) -> Arm {
+        Arm::new(self.running.base_url()).with_retry(FAST)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn happy_path_org_is_starter_and_the_user_owns_it() {
+    let s = sim(Scenario::HappyPath).await;
+    let orgs = s.pinecone().organizations(&s.token).await.unwrap();
+    assert_eq!(orgs.len(), 1);
+    assert!(orgs[0].is_starter() && !orgs[0].is_paid_and_active());
+    assert!(s.pinecone().is_owner(&s.token, "OWNER@example.com", ORG_ID).await.unwrap());
+    assert!(!s.pinecone().is_owner(&s.token, "someone-else@example.com", ORG_ID).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_owner_and_not_starter_scenarios_are_visible() {
+    let s = sim(Scenario::NotOwner).await;
+    assert!(!s.pinecone().is_owner(&s.token, "owner@example.com", ORG_ID).await.unwrap(), "a 403 on users means not an owner");
+    let s = sim(Scenario::NotStarter).await;
+    assert!(!s.pinecone().organizations(&s.token).await.unwrap()[0].is_starter());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn azure_subscriptions_groups_and_spending_limits() {
+    let s = sim(Scenario::HappyPath).await;
+    assert_eq!(s.arm().tenants(&s.token).await.unwrap().len(), 1);
+    let subs = s.arm().subscriptions(&s.token).await.unwrap();
+    assert!(subs[0].can_buy());
+    let groups = s.arm().resource_groups(&s.token, SUBSCRIPTION_ID).await.unwrap();
+    assert!(groups.iter().any(|g| g.name == "pinecone-billing"));
+    let s = sim(Scenario::SpendingLimit).await;
+    let subs = s.arm().subscriptions(&s.token).await.unwrap();
+    assert!(subs[0].has_spending_limit() && !subs[0].can_buy());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_purchase_goes_from_pending_to_subscribed_and_the_org_is_upgraded() {
+    let s = sim(Scenario::HappyPath).await;
+    assert_eq!(s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap(), None);
+    s.world.subscribe("pinecone-billing", "pinecone-payg", true);
+    let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().expect("bought");
+    assert_eq!(saas.properties.status, "PendingFulfillmentStart");
+    assert_eq!(saas.properties.auto_renew, Some(true));
+    let link = s.arm().list_access_token(&s.token, &saas.id).await.unwrap();
+    assert!(link.landing_url().starts_with("https://app.pinecone.io/marketplace/azure/landing?token=lt-"));
+    assert_eq!(format!("{:?}", link.token), "[redacted]");
+
+    s.world.connect(ORG_ID).unwrap();
+    let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
+    assert_eq!(saas.properties.status, "Subscribed");
+    assert!(s.pinecone().organizations(&s.token).await.unwrap()[0].is_paid_and_active());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stuck_and_recurring_off_scenarios() {
+    let s = sim(Scenario::StuckPending).await;
+    s.world.subscribe("rg", "p", true);
+    s.world.connect(ORG_ID).unwrap();
+    let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
+    assert_eq!(saas.properties.status, "PendingFulfillmentStart", "activation stays pending");
+    let s = sim(Scenario::RecurringOff).await;
+    s.world.subscribe("rg", "p", true);
+    let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
+    assert_eq!(saas.properties.auto_renew, Some(false));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn busy_answers_are_retried_and_retry_after_is_honoured() {
+    let s = sim(Scenario::HappyPath).await;
+    s.world.inject_faults("/admin/organizations", 503, Some(0), 2);
+    assert_eq!(s.pinecone().organizations(&s.token).await.unwrap().len(), 1, "two 503s, then success on the third try");
+    s.world.inject_faults("/subscriptions", 429, Some(0), 3);
+    let err = s.arm().subscriptions(&s.token).await.unwrap_err();
+    assert_eq!(err, ApiError::Unavailable { service: "Azure", status: 429, attempts: 3 });
+    assert!(err.to_string().contains("didn't recover after 3 tries"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_tokens_and_offline_services_are_plain_errors() {
+    let s = sim(Scenario::HappyPath).await;
+    let err = s.pinecone().organizations(&Secret::new("expired")).await.unwrap_err();
+    assert_eq!(err, ApiError::Unauthorized { service: "Pinecone" });
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let err = Arm::new(format!("http://{closed}")).with_retry(FAST).tenants(&s.token).await.unwrap_err();
+    assert!(matches!(err, ApiError::Offline { service: "Azure", .. }), "{err:?}");
+    let err = s.arm().list_access_token(&s.token, "https://evil.example/x").await.unwrap_err();
+    assert!(matches!(err, ApiError::BadResponse { .. }), "only ARM resource ids are posted to");
+}

@@ -1,0 +1,417 @@
+//! The simulated Pinecone and Azure: one shared world (orgs, users, role bindings, tenants,
+//! subscriptions, resource groups, Microsoft.SaaS resources) served on the real services' paths,
+//! with a demo scenario chosen at the start. Requests need a bearer token the simulated IdP
+//! issued; Pinecone requests need `X-Pinecone-Api-Version` and ARM requests `api-version`, as the
+//! real services do.
+
+use crate::Idp;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+pub const PUBLISHER: &str = "pineconesystemsinc1688761585469";
+pub const OFFER: &str = "pineconesaas";
+
+/// The demo scenarios a sales engineer can start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    #[default]
+    HappyPath,
+    NotOwner,
+    NotStarter,
+    StuckPending,
+    RecurringOff,
+    SpendingLimit,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 6] = [
+        Scenario::HappyPath,
+        Scenario::NotOwner,
+        Scenario::NotStarter,
+        Scenario::StuckPending,
+        Scenario::RecurringOff,
+        Scenario::SpendingLimit,
+    ];
+}
+
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub plan: String,
+    pub payment_status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SaasSub {
+    pub subscription_id: String,
+    pub resource_group: String,
+    pub name: String,
+    pub status: String,
+    pub auto_renew: bool,
+}
+
+#[derive(Debug)]
+struct Inner {
+    scenario: Scenario,
+    orgs: Vec<Org>,
+    user_email: String,
+    user_role: &'static str,
+    spending_limit: bool,
+    saas: Vec<SaasSub>,
+    /// Faults to inject: each request to a matching path prefix pops one (status, Retry-After).
+    faults: HashMap<String, Vec<(u16, Option<u64>)>>,
+}
+
+/// The shared simulated state. Cheap to clone; clones share it.
+#[derive(Clone)]
+pub struct World {
+    inner: Arc<Mutex<Inner>>,
+    idp: Idp,
+}
+
+pub const ORG_ID: &str = "-DemoOrg000000000001";
+pub const SUBSCRIPTION_ID: &str = "00000000-0000-4000-8000-00000000c0de";
+pub const TENANT_ID: &str = "11111111-1111-4111-8111-111111111111";
+
+fn inner_for(scenario: Scenario, email: &str) -> Inner {
+    let plan = if scenario == Scenario::NotStarter { "Standard" } else { "Free" };
+    Inner {
+        scenario,
+        orgs: vec![Org { id: ORG_ID.into(), name: "Acme Search".into(), plan: plan.into(), payment_status: "Active".into() }],
+        user_email: email.into(),
+        user_role: if scenario == Scenario::NotOwner { "OrgMember" } else { "OrgOwner" },
+        spending_limit: scenario == Scenario::SpendingLimit,
+        saas: Vec::new(),
+        faults: HashMap::new(),
+    }
+}
+
+impl World {
+    /// A world in `scenario` whose signed-in user is `email`; tokens are checked against `idp`.
+    pub fn new(scenario: Scenario, email: &str, idp: Idp) -> Self {
+        Self { inner: Arc::new(Mutex::new(inner_for(scenario, email))), idp }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Back to the scenario's starting state (the demo's "Reset"), optionally in another scenario.
+    pub fn reset(&self, scenario: Option<Scenario>) {
+        let mut inner = self.lock();
+        let scenario = scenario.unwrap_or(inner.scenario);
+        let email = inner.user_email.clone();
+        *inner = inner_for(scenario, &email);
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        self.lock().scenario
+    }
+
+    /// Azure's "Subscribe": a SaaS resource appears, waiting for the publisher.
+    pub fn subscribe(&self, resource_group: &str, name: &str, auto_renew: bool) {
+        let mut inner = self.lock();
+        let auto_renew = auto_renew && inner.scenario != Scenario::RecurringOff;
+        inner.saas.push(SaasSub {
+            subscription_id: SUBSCRIPTION_ID.into(),
+            resource_group: resource_group.into(),
+            name: name.into(),
+            status: "PendingFulfillmentStart".into(),
+            auto_renew,
+        });
+    }
+
+    /// Pinecone's "Connect to Pinecone": the SaaS resource is activated and the org upgraded,
+    /// unless the scenario keeps activation stuck.
+    pub fn connect(&self, org_id: &str) -> Result<(), &'static str> {
+        let mut inner = self.lock();
+        if inner.user_role != "OrgOwner" {
+            return Err("only an organization owner can connect it");
+        }
+        let org = inner.orgs.iter().find(|o| o.id == org_id).ok_or("no such organization")?;
+        if org.plan != "Free" {
+            return Err("only organizations on the Starter plan can be connected");
+        }
+        if inner.saas.is_empty() {
+            return Err("there is no Azure subscription to connect");
+        }
+        if inner.scenario == Scenario::StuckPending {
+            return Ok(());
+        }
+        for s in &mut inner.saas {
+            s.status = "Subscribed".into();
+        }
+        if let Some(org) = inner.orgs.iter_mut().find(|o| o.id == org_id) {
+            org.plan = "Standard".into();
+        }
+        Ok(())
+    }
+
+    /// Makes the next `count` requests under `path_prefix` fail with `status` (and `Retry-After`).
+    pub fn inject_faults(&self, path_prefix: &str, status: u16, retry_after: Option<u64>, count: usize) {
+        self.lock().faults.entry(path_prefix.into()).or_default().extend(std::iter::repeat_n((status, retry_after), count));
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/admin/organizations", get(organizations))
+            .route("/admin/users", get(users))
+            .route("/admin/role-bindings", get(role_bindings))
+            .route("/tenants", get(tenants))
+            .route("/subscriptions", get(subscriptions))
+            .route("/subscriptions/{sub}/resourcegroups", get(resource_groups))
+            .route("/subscriptions/{sub}/providers/Microsoft.SaaS/resources", get(saas_resources))
+            .route(
+                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.SaaS/resources/{name}/listAccessToken",
+                post(list_access_token),
+            )
+            .with_state(self.clone())
+    }
+
+    /// Checks auth and version, and pops an injected fault; `Some` is the response to send instead.
+    fn gate(&self, headers: &HeaderMap, path: &str, pinecone: bool, api_version: Option<&str>) -> Option<Response> {
+        let fault = {
+            let mut inner = self.lock();
+            inner.faults.iter_mut().find(|(p, f)| path.starts_with(p.as_str()) && !f.is_empty()).map(|(_, f)| f.remove(0))
+        };
+        if let Some((status, retry_after)) = fault {
+            let mut resp =
+                (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), "simulated fault").into_response();
+            if let Some(secs) = retry_after {
+                resp.headers_mut().insert("retry-after", secs.to_string().parse().expect("digits"));
+            }
+            return Some(resp);
+        }
+        let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if !token.is_some_and(|t| self.idp.access_token_is_valid(t)) {
+            return Some(error(
+                StatusCode::UNAUTHORIZED,
+                if pinecone { "UNAUTHENTICATED" } else { "InvalidAuthenticationToken" },
+                "missing or expired token",
+            ));
+        }
+        if pinecone && headers.get("x-pinecone-api-version").is_none() {
+            return Some(error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "X-Pinecone-Api-Version is required"));
+        }
+        if !pinecone && api_version.is_none() {
+            return Some(error(
+                StatusCode::BAD_REQUEST,
+                "MissingApiVersionParameter",
+                "The api-version query parameter is required",
+            ));
+        }
+        None
+    }
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"status": status.as_u16(), "error": {"code": code, "message": message}}))).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct Params {
+    #[serde(rename = "api-version")]
+    api_version: Option<String>,
+    principal_id: Option<String>,
+}
+
+const USER_ID: &str = "5b0a2c1e-0000-4000-8000-000000000001";
+
+async fn organizations(State(w): State<World>, headers: HeaderMap) -> Response {
+    if let Some(r) = w.gate(&headers, "/admin/organizations", true, None) {
+        return r;
+    }
+    let orgs: Vec<Value> = w
+        .lock()
+        .orgs
+        .iter()
+        .map(|o| json!({"id": o.id, "name": o.name, "plan": o.plan, "payment_status": o.payment_status, "created_at": "2025-01-02T03:04:05Z", "support_tier": "Free"}))
+        .collect();
+    Json(json!({"data": orgs})).into_response()
+}
+
+async fn users(State(w): State<World>, headers: HeaderMap) -> Response {
+    if let Some(r) = w.gate(&headers, "/admin/users", true, None) {
+        return r;
+    }
+    let inner = w.lock();
+    if inner.user_role == "OrgMember" {
+        return error(StatusCode::FORBIDDEN, "PERMISSION_DENIED", "Only organization owners and managers can list users");
+    }
+    Json(json!({"data": [{"id": USER_ID, "email": inner.user_email, "name": "Demo Owner"}], "pagination": {"next": null}}))
+        .into_response()
+}
+
+async fn role_bindings(State(w): State<World>, headers: HeaderMap, Query(q): Query<Params>) -> Response {
+    if let Some(r) = w.gate(&headers, "/admin/role-bindings", true, None) {
+        return r;
+    }
+    let inner = w.lock();
+    let data = if q.principal_id.as_deref() == Some(USER_ID) {
+        vec![
+            json!({"id": "rb-1", "principal_type": "user", "principal_id": USER_ID, "resource_type": "organization", "resource_id": ORG_ID, "role": inner.user_role, "created_at": "2026-04-10T15:23:00Z"}),
+        ]
+    } else {
+        Vec::new()
+    };
+    Json(json!({"data": data, "pagination": {"next": null}})).into_response()
+}
+
+async fn tenants(State(w): State<World>, headers: HeaderMap, Query(q): Query<Params>) -> Response {
+    if let Some(r) = w.gate(&headers, "/tenants", false, q.api_version.as_deref()) {
+        return r;
+    }
+    Json(json!({"value": [{"id": format!("/tenants/{TENANT_ID}"), "tenantId": TENANT_ID, "displayName": "Acme (demo)"}]}))
+        .into_response()
+}
+
+async fn subscriptions(State(w): State<World>, headers: HeaderMap, Query(q): Query<Params>) -> Response {
+    if let Some(r) = w.gate(&headers, "/subscriptions", false, q.api_version.as_deref()) {
+        return r;
+    }
+    let limit = if w.lock().spending_limit { "On" } else { "Off" };
+    Json(json!({"value": [{
+        "id": format!("/subscriptions/{SUBSCRIPTION_ID}"), "subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID,
+        "displayName": if limit == "On" { "Free Trial" } else { "Pay-As-You-Go" }, "state": "Enabled",
+        "subscriptionPolicies": {"spendingLimit": limit, "quotaId": if limit == "On" { "FreeTrial_2014-09-01" } else { "PayAsYouGo_2014-09-01" }}
+    }]}))
+    .into_response()
+}
+
+fn unknown_subscription(sub: &str) -> Option<Response> {
+    (sub != SUBSCRIPTION_ID).then(|| error(StatusCode::NOT_FOUND, "SubscriptionNotFound", "The subscription could not be found."))
+}
+
+async fn resource_groups(
+    State(w): State<World>,
+    headers: HeaderMap,
+    Path(sub): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    if let Some(r) = w.gate(&headers, "/subscriptions/", false, q.api_version.as_deref()).or_else(|| unknown_subscription(&sub)) {
+        return r;
+    }
+    Json(json!({"value": [{"name": "pinecone-billing", "location": "eastus"}, {"name": "shared-services", "location": "westeurope"}]})).into_response()
+}
+
+fn saas_json(s: &SaasSub) -> Value {
+    json!({
+        "id": format!("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.SaaS/resources/{}", s.subscription_id, s.resource_group, s.name),
+        "name": s.name, "type": "Microsoft.SaaS/resources", "location": "global",
+        "properties": {"status": s.status, "saasResourceName": s.name, "publisherId": PUBLISHER, "offerId": OFFER, "skuId": "payg",
+            "paymentChannelType": "SubscriptionDelegated", "paymentChannelMetadata": {"azureSubscriptionId": s.subscription_id},
+            "term": {"termUnit": "P1M"}, "autoRenew": s.auto_renew, "isFreeTrial": false}
+    })
+}
+
+async fn saas_resources(
+    State(w): State<World>,
+    headers: HeaderMap,
+    Path(sub): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    if let Some(r) = w.gate(&headers, "/subscriptions/", false, q.api_version.as_deref()).or_else(|| unknown_subscription(&sub)) {
+        return r;
+    }
+    let value: Vec<Value> = w.lock().saas.iter().filter(|s| s.subscription_id == sub).map(saas_json).collect();
+    Json(json!({"value": value})).into_response()
+}
+
+async fn list_access_token(
+    State(w): State<World>,
+    headers: HeaderMap,
+    Path((sub, rg, name)): Path<(String, String, String)>,
+    Query(q): Query<Params>,
+) -> Response {
+    if let Some(r) = w.gate(&headers, "/subscriptions/", false, q.api_version.as_deref()).or_else(|| unknown_subscription(&sub)) {
+        return r;
+    }
+    if !w.lock().saas.iter().any(|s| s.resource_group == rg && s.name == name) {
+        return error(StatusCode::NOT_FOUND, "ResourceNotFound", "The SaaS resource was not found.");
+    }
+    Json(json!({"publisherOfferBaseUri": "https://app.pinecone.io/marketplace/azure/landing", "token": format!("lt-{}", crate::idp::random_token(32))})).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::IdpUser;
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    fn world(scenario: Scenario) -> (World, String) {
+        let idp = Idp::new(IdpUser { subject: "u".into(), name: "Demo Owner".into(), email: "owner@example.com".into() }, &["c"]);
+        let token = idp.issue_access_token();
+        (World::new(scenario, "owner@example.com", idp), token)
+    }
+
+    async fn call(w: &World, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = w.router().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    #[tokio::test]
+    async fn pinecone_routes_need_a_valid_token_and_the_version_header() {
+        let (w, token) = world(Scenario::HappyPath);
+        let (status, body) = call(&w, Request::get("/admin/organizations").body(Body::empty()).unwrap()).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED")));
+        let req =
+            Request::get("/admin/organizations").header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        assert_eq!(call(&w, req).await.0, StatusCode::BAD_REQUEST);
+        let req = Request::get("/admin/organizations")
+            .header("authorization", format!("Bearer {token}"))
+            .header("x-pinecone-api-version", "2026-04")
+            .body(Body::empty())
+            .unwrap();
+        let (status, body) = call(&w, req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["data"][0]["plan"], "Free");
+    }
+
+    #[tokio::test]
+    async fn arm_routes_need_api_version_and_a_known_subscription() {
+        let (w, token) = world(Scenario::HappyPath);
+        let auth = format!("Bearer {token}");
+        let (status, body) =
+            call(&w, Request::get("/subscriptions").header("authorization", &auth).body(Body::empty()).unwrap()).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("MissingApiVersionParameter")));
+        let req = Request::get("/subscriptions/nope/resourcegroups?api-version=2021-04-01")
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(call(&w, req).await.0, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn connecting_follows_the_rules_of_the_real_services() {
+        let (w, _) = world(Scenario::NotStarter);
+        w.subscribe("rg", "pinecone", true);
+        assert_eq!(w.connect(ORG_ID), Err("only organizations on the Starter plan can be connected"));
+        let (w, _) = world(Scenario::NotOwner);
+        w.subscribe("rg", "pinecone", true);
+        assert_eq!(w.connect(ORG_ID), Err("only an organization owner can connect it"));
+        let (w, _) = world(Scenario::HappyPath);
+        assert_eq!(w.connect(ORG_ID), Err("there is no Azure subscription to connect"));
+        w.subscribe("rg", "pinecone", true);
+        w.connect(ORG_ID).unwrap();
+        assert_eq!(w.lock().orgs[0].plan, "Standard");
+        w.reset(None);
+        assert_eq!(w.lock().orgs[0].plan, "Free", "reset returns to the scenario's start");
+        assert!(w.lock().saas.is_empty());
+    }
+}
