@@ -1,7 +1,7 @@
 //! Azure Resource Manager: tenants, subscriptions, resource groups, and the `Microsoft.SaaS`
 //! resources that show a marketplace purchase, filtered to Pinecone's offer (research §2.2, §2.3).
 
-use crate::http::{api_client, send_json, ApiError, Retry};
+use crate::http::{send_json, ApiError, Retry};
 use serde::{Deserialize, Serialize};
 use signin::Secret;
 
@@ -125,7 +125,11 @@ pub struct Arm {
 impl Arm {
     /// `base` is `https://management.azure.com` live, or the simulator's address in demo mode.
     pub fn new(base: impl Into<String>) -> Self {
-        Self { base: base.into().trim_end_matches('/').to_owned(), http: api_client(), retry: Retry::default() }
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(), // The same client as sign-in: no redirects (a bearer token must not follow one), timeouts.
+            http: signin::oauth::http_client(),
+            retry: Retry::default(),
+        }
     }
 
     pub fn with_retry(mut self, retry: Retry) -> Self {

@@ -37,16 +37,6 @@ impl Default for Retry {
     }
 }
 
-/// A reqwest client for API calls: no redirects (a token must not follow one), bounded time.
-pub fn api_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("a reqwest client with static settings")
-}
-
 /// Sends the request `make` builds, retrying 429/5xx and connection failures, and decodes JSON.
 pub async fn send_json<T: DeserializeOwned>(
     service: &'static str,

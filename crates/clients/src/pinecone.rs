@@ -2,7 +2,7 @@
 //! and payment status, users, and role bindings, enough to answer "is this org on Starter?" and
 //! "is the signed-in user an owner?" (research §1.2).
 
-use crate::http::{api_client, send_json, ApiError, Retry};
+use crate::http::{send_json, ApiError, Retry};
 use serde::{Deserialize, Serialize};
 use signin::Secret;
 
@@ -75,7 +75,11 @@ pub struct PineconeAdmin {
 impl PineconeAdmin {
     /// `base` is `https://api.pinecone.io` live, or the simulator's address in demo mode.
     pub fn new(base: impl Into<String>) -> Self {
-        Self { base: base.into().trim_end_matches('/').to_owned(), http: api_client(), retry: Retry::default() }
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(), // The same client as sign-in: no redirects (a bearer token must not follow one), timeouts.
+            http: signin::oauth::http_client(),
+            retry: Retry::default(),
+        }
     }
 
     pub fn with_retry(mut self, retry: Retry) -> Self {
