@@ -95,8 +95,13 @@ pub fn app_binary() -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+/// Two distinct free ports. Both listeners are held until both are known: binding, dropping and
+/// binding again can hand out the same port twice, and tauri-driver then fights itself.
+fn two_free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let b = TcpListener::bind("127.0.0.1:0").expect("a second free port");
+    let port = |l: &TcpListener| l.local_addr().expect("bound address").port();
+    (port(&a), port(&b))
 }
 
 /// One running app, driven over WebDriver.
@@ -113,7 +118,7 @@ impl App {
 
     /// As [`App::launch`], with extra environment variables for the app (they win over the defaults).
     pub async fn launch_with(env: &TestEnv, vars: &[(&str, String)]) -> Self {
-        let (port, native_port) = (free_port(), free_port());
+        let (port, native_port) = two_free_ports();
         let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
         let root = env.root.path();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("app.log")).expect("app log");
