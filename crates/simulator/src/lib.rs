@@ -2,6 +2,7 @@
 //! OS picks. Tests and demo mode talk to it exactly as they would to the real services.
 
 pub mod idp;
+pub mod pages;
 pub mod world;
 
 pub use idp::{Idp, IdpBehaviour, IdpUser, IssuedSecrets};
@@ -37,5 +38,40 @@ impl Running {
 impl Drop for Running {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// Everything a demo needs, on one loopback port: both identity providers, the Pinecone and Azure
+/// APIs, and the web pages. The demo user is the IdP's user and the world's owner.
+pub struct Demo {
+    pub idp: Idp,
+    pub world: World,
+    pub running: Running,
+}
+
+/// The client id the demo IdP accepts; demo mode configures both providers with it.
+pub const DEMO_CLIENT_ID: &str = "billing-assistant-demo";
+
+impl Demo {
+    /// Starts the demo in `scenario`.
+    ///
+    /// # Errors
+    /// If no loopback port can be bound.
+    pub async fn start(scenario: Scenario) -> std::io::Result<Self> {
+        let user = IdpUser { subject: "demo-owner".into(), name: "Dana Demo".into(), email: "dana@acme.example".into() };
+        let idp = Idp::new(user.clone(), &[DEMO_CLIENT_ID]);
+        let world = World::new(scenario, &user.email, idp.clone());
+        let router = idp.router().merge(world.router()).merge(pages::router(&world));
+        let running = Running::start(router).await?;
+        Ok(Self { idp, world, running })
+    }
+
+    pub fn base_url(&self) -> String {
+        self.running.base_url()
+    }
+
+    /// The demo address for a real page the flows open, if the demo simulates it.
+    pub fn page_url(&self, real_url: &str) -> Option<String> {
+        pages::demo_path(real_url).map(|path| format!("{}{path}", self.base_url()))
     }
 }

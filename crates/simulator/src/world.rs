@@ -160,6 +160,46 @@ impl World {
         Ok(())
     }
 
+    /// "Create a new organization" on the Azure-specific sign-up page: a new org, billed through
+    /// Azure from the start.
+    pub fn create_connected_org(&self, name: &str) -> Result<String, &'static str> {
+        let mut inner = self.lock();
+        if inner.saas.is_empty() {
+            return Err("there is no Azure subscription to connect");
+        }
+        let id = format!("-DemoOrg{:012}", inner.orgs.len() + 1);
+        let stuck = inner.scenario == Scenario::StuckPending;
+        inner.orgs.push(Org {
+            id: id.clone(),
+            name: name.into(),
+            plan: if stuck { "Free" } else { "Standard" }.into(),
+            payment_status: "Active".into(),
+        });
+        if !stuck {
+            for s in &mut inner.saas {
+                s.status = "Subscribed".into();
+            }
+        }
+        Ok(id)
+    }
+
+    /// The organizations, as the sign-up page lists them.
+    pub fn orgs(&self) -> Vec<Org> {
+        self.lock().orgs.clone()
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.lock().user_role == "OrgOwner"
+    }
+
+    pub fn has_spending_limit(&self) -> bool {
+        self.lock().spending_limit
+    }
+
+    pub fn saas(&self) -> Vec<SaasSub> {
+        self.lock().saas.clone()
+    }
+
     /// Makes the next `count` requests under `path_prefix` fail with `status` (and `Retry-After`).
     pub fn inject_faults(&self, path_prefix: &str, status: u16, retry_after: Option<u64>, count: usize) {
         self.lock().faults.entry(path_prefix.into()).or_default().extend(std::iter::repeat_n((status, retry_after), count));

@@ -1,0 +1,82 @@
+//! The simulated web pages on a real socket, clicked through as a browser would (a cookie-less
+//! HTTP client submitting the same forms), and the state changes the app's checks will see.
+
+use simulator::{world::ORG_ID, Demo, Scenario};
+
+async fn get(http: &reqwest::Client, url: &str) -> String {
+    http.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+async fn post(http: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> String {
+    http.post(url).form(form).send().await.unwrap().text().await.unwrap()
+}
+
+async fn buy(demo: &Demo, http: &reqwest::Client, recurring: bool) -> String {
+    let base = demo.base_url();
+    assert!(get(http, &format!("{base}/marketplace/pinecone/plans")).await.contains("Pinecone - Pay As You Go"));
+    let form = get(http, &format!("{base}/marketplace/pinecone/subscribe")).await;
+    assert!(form.contains("data-testid=\"recurring-billing\" checked"));
+    let sub = simulator::world::SUBSCRIPTION_ID;
+    let mut fields = vec![("subscription", sub), ("resource_group", "pinecone-billing"), ("name", "pinecone-payg")];
+    if recurring {
+        fields.push(("recurring", "on"));
+    }
+    let review = post(http, &format!("{base}/marketplace/pinecone/review"), &fields).await;
+    assert!(review.contains(if recurring { ">On<" } else { ">Off<" }));
+    post(http, &format!("{base}/marketplace/pinecone/subscribe"), &fields).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connecting_an_existing_org_through_the_pages() {
+    let demo = Demo::start(Scenario::HappyPath).await.unwrap();
+    let http = reqwest::Client::new();
+    let billing = demo.page_url("https://app.pinecone.io/organizations/-/settings/billing").unwrap();
+    assert!(get(&http, &billing).await.contains("Connect to cloud marketplace"));
+    assert!(get(&http, &format!("{billing}?step=choose")).await.contains("Azure Cloud Platform"));
+    let done = buy(&demo, &http, true).await;
+    assert!(done.contains("Configure account now"));
+    assert_eq!(demo.world.saas()[0].status, "PendingFulfillmentStart");
+    let landing = get(&http, &format!("{}/pinecone/azure/landing?token=demo&method=google", demo.base_url())).await;
+    assert!(landing.contains(&format!("data-testid=\"org-{ORG_ID}\" >")), "the Starter org can be picked: {landing}");
+    let confirmed = post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &[("org", ORG_ID)]).await;
+    assert!(confirmed.contains("data-testid=\"connected\""));
+    assert_eq!(demo.world.saas()[0].status, "Subscribed");
+    assert_eq!(demo.world.orgs()[0].plan, "Standard");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn creating_a_new_org_through_the_pages() {
+    let demo = Demo::start(Scenario::HappyPath).await.unwrap();
+    let http = reqwest::Client::new();
+    let listing = demo.page_url("https://azuremarketplace.microsoft.com/en-us/marketplace/apps/pineconesystemsinc1688761585469.pineconesaas?tab=Overview").unwrap();
+    assert!(get(&http, &listing).await.contains("Get it now"));
+    buy(&demo, &http, false).await;
+    assert!(!demo.world.saas()[0].auto_renew);
+    let confirmed =
+        post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &[("org", "new"), ("new_name", "Fresh Org")]).await;
+    assert!(confirmed.contains("data-testid=\"connected\""));
+    assert!(demo.world.orgs().iter().any(|o| o.name == "Fresh Org" && o.plan == "Standard"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_failure_scenarios_show_on_the_pages() {
+    let http = reqwest::Client::new();
+    let billing = |d: &Demo| format!("{}/console/organizations/-/settings/billing", d.base_url());
+    let demo = Demo::start(Scenario::NotOwner).await.unwrap();
+    assert!(get(&http, &billing(&demo)).await.contains("data-testid=\"not-owner\""));
+    let demo = Demo::start(Scenario::NotStarter).await.unwrap();
+    assert!(get(&http, &billing(&demo)).await.contains("data-testid=\"not-starter\""));
+    let demo = Demo::start(Scenario::SpendingLimit).await.unwrap();
+    assert!(buy(&demo, &http, true).await.contains("purchase-failed"));
+    assert!(demo.world.saas().is_empty());
+    let demo = Demo::start(Scenario::HappyPath).await.unwrap();
+    let early = post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &[("org", ORG_ID)]).await;
+    assert!(early.contains("connect-error"), "connecting before buying is refused");
+    let bad = post(
+        &http,
+        &format!("{}/marketplace/pinecone/review", demo.base_url()),
+        &[("subscription", "x"), ("resource_group", "r"), ("name", "<script>")],
+    )
+    .await;
+    assert!(bad.contains("Check your details") && !bad.contains("<script>"));
+}
