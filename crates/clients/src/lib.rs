@@ -4,6 +4,7 @@
 //! `Retry-After`.
 
 pub mod arm;
+pub mod checks;
 pub mod http;
 pub mod pinecone;
 

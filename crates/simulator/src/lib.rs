@@ -63,6 +63,7 @@ impl Demo {
         let world = World::new(scenario, &user.email, idp.clone());
         let router = idp.router().merge(world.router()).merge(pages::router(&world));
         let running = Running::start(router).await?;
+        world.set_landing_base(&format!("{}/pinecone/azure/landing", running.base_url()));
         Ok(Self { idp, world, running })
     }
 

@@ -71,6 +71,8 @@ struct Inner {
     user_role: &'static str,
     spending_limit: bool,
     saas: Vec<SaasSub>,
+    /// Where `listAccessToken` sends the user: the simulated landing page once the server is up.
+    landing_base: String,
     /// Faults to inject: each request to a matching path prefix pops one (status, Retry-After).
     faults: HashMap<String, Vec<(u16, Option<u64>)>>,
 }
@@ -95,6 +97,7 @@ fn inner_for(scenario: Scenario, email: &str) -> Inner {
         user_role: if scenario == Scenario::NotOwner { "OrgMember" } else { "OrgOwner" },
         spending_limit: scenario == Scenario::SpendingLimit,
         saas: Vec::new(),
+        landing_base: "https://app.pinecone.io/marketplace/azure/landing".into(),
         faults: HashMap::new(),
     }
 }
@@ -114,7 +117,13 @@ impl World {
         let mut inner = self.lock();
         let scenario = scenario.unwrap_or(inner.scenario);
         let email = inner.user_email.clone();
+        let landing = inner.landing_base.clone();
         *inner = inner_for(scenario, &email);
+        inner.landing_base = landing;
+    }
+
+    pub fn set_landing_base(&self, url: &str) {
+        self.lock().landing_base = url.into();
     }
 
     pub fn scenario(&self) -> Scenario {
@@ -382,7 +391,8 @@ async fn list_access_token(
     if !w.lock().saas.iter().any(|s| s.resource_group == rg && s.name == name) {
         return error(StatusCode::NOT_FOUND, "ResourceNotFound", "The SaaS resource was not found.");
     }
-    Json(json!({"publisherOfferBaseUri": "https://app.pinecone.io/marketplace/azure/landing", "token": format!("lt-{}", crate::idp::random_token(32))})).into_response()
+    let base = w.lock().landing_base.clone();
+    Json(json!({"publisherOfferBaseUri": base, "token": format!("lt-{}", crate::idp::random_token(32))})).into_response()
 }
 
 #[cfg(test)]

@@ -42,10 +42,16 @@ pub struct StepDef {
     /// A provider the step offers to sign in with, so the app can check progress: one of [`SIGN_IN_PROVIDERS`].
     #[serde(default)]
     pub sign_in: Option<String>,
+    /// A live check that can confirm this step through an API: one of [`CHECKS`].
+    #[serde(default)]
+    pub check: Option<String>,
 }
 
 /// The identity providers a step may offer; the shell knows how to sign in with each.
 pub const SIGN_IN_PROVIDERS: &[&str] = &["microsoft", "pinecone"];
+
+/// The live checks a step may name; the `clients` crate implements each.
+pub const CHECKS: &[&str] = &["pinecone-org", "azure-subscription", "azure-purchase", "connected"];
 
 /// What the finish screen says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +172,9 @@ impl Catalog {
                         format!("step `{}` offers sign-in with `{provider}`, which the app doesn't know", step.id),
                     ));
                 }
+                if let Some(check) = step.check.as_deref().filter(|c| !CHECKS.contains(c)) {
+                    return Err(invalid(file, format!("step `{}` names check `{check}`, which the app doesn't have", step.id)));
+                }
                 if let Some(missing) = step.links.iter().find(|id| !flow.links.iter().any(|l| &l.id == *id)) {
                     return Err(invalid(
                         file,
@@ -179,6 +188,16 @@ impl Catalog {
             return Err(invalid("flows/", "no flow files".into()));
         }
         Ok(Self { start, flows: parsed })
+    }
+
+    /// Rewrites every link's URL with `map` (demo mode points them at the simulated pages);
+    /// a `None` keeps the URL.
+    pub fn rewrite_links(&mut self, map: impl Fn(&str) -> Option<String>) {
+        for link in self.start.links.iter_mut().chain(self.flows.iter_mut().flat_map(|f| f.links.iter_mut())) {
+            if let Some(url) = map(&link.url) {
+                link.url = url;
+            }
+        }
     }
 
     pub fn flow(&self, flow_id: &str) -> Option<&FlowDef> {

@@ -32,6 +32,12 @@ pub struct Progress {
     pub position: Position,
     /// Step id → when the user marked it done.
     pub done: BTreeMap<String, Millis>,
+    /// Step id → when a live check confirmed it through an API ("verified", not just "done by you").
+    #[serde(default)]
+    pub verified: BTreeMap<String, Millis>,
+    /// What the final check found, for the finish screen.
+    #[serde(default)]
+    pub confirmation: Vec<String>,
     pub started_at: Option<Millis>,
     pub updated_at: Option<Millis>,
     pub finished_at: Option<Millis>,
@@ -44,6 +50,8 @@ impl Default for Progress {
             flow: None,
             position: Position::Start,
             done: BTreeMap::new(),
+            verified: BTreeMap::new(),
+            confirmation: Vec::new(),
             started_at: None,
             updated_at: None,
             finished_at: None,
@@ -78,6 +86,8 @@ impl Progress {
         self.flow = Some(flow.id.clone());
         self.position = Position::Step { step: flow.steps[0].id.clone() };
         self.done.clear();
+        self.verified.clear();
+        self.confirmation.clear();
         self.started_at = Some(now);
         self.finished_at = None;
         self.updated_at = Some(now);
@@ -139,6 +149,22 @@ impl Progress {
         flow.steps.iter().position(|s| !self.done.contains_key(&s.id)).unwrap_or(flow.steps.len())
     }
 
+    /// Records that a live check confirmed `step_id`; `facts` (if any) are kept for the finish
+    /// screen. Only a step the user has reached can be verified.
+    pub fn verify(&mut self, flow: &FlowDef, step_id: &str, facts: Vec<String>, now: Millis) -> Result<(), TransitionError> {
+        self.ensure_flow(flow)?;
+        let index = flow.step_index(step_id).ok_or_else(|| TransitionError::UnknownStep(step_id.into()))?;
+        if !self.can_jump_to(flow, index) {
+            return Err(TransitionError::StepNotReached(step_id.into()));
+        }
+        self.verified.entry(step_id.into()).or_insert(now);
+        if !facts.is_empty() {
+            self.confirmation = facts;
+        }
+        self.updated_at = Some(now);
+        Ok(())
+    }
+
     /// Forgets everything: back to the start screen with no flow chosen.
     pub fn start_over(&mut self) {
         *self = Self::default();
@@ -159,7 +185,7 @@ impl Progress {
             }
             return Ok(());
         };
-        if let Some(unknown) = self.done.keys().find(|id| flow.step_index(id).is_none()) {
+        if let Some(unknown) = self.done.keys().chain(self.verified.keys()).find(|id| flow.step_index(id).is_none()) {
             return Err(format!("it names a step `{unknown}` that flow `{}` does not have", flow.id));
         }
         let prefix = self.first_not_done(flow);
@@ -288,6 +314,21 @@ mod tests {
         assert_eq!(p.jump(&f, "subscribe", 6), Err(TransitionError::StepNotReached("subscribe".into())));
         assert_eq!(p.jump(&f, "nope", 7), Err(TransitionError::UnknownStep("nope".into())));
         assert_eq!(at(&p), "select-plan", "a refused jump moves nothing");
+    }
+
+    #[test]
+    fn verify_marks_reached_steps_only_and_keeps_the_facts() {
+        let f = flow();
+        let mut p = Progress::default();
+        p.choose(&f, 1).unwrap();
+        assert_eq!(p.verify(&f, "connect", vec![], 2), Err(TransitionError::StepNotReached("connect".into())));
+        p.verify(&f, "open-listing", vec!["fact".into()], 3).unwrap();
+        assert_eq!(p.verified.get("open-listing"), Some(&3));
+        assert_eq!(p.confirmation, ["fact"]);
+        p.verify(&f, "open-listing", vec![], 4).unwrap();
+        assert_eq!(p.verified["open-listing"], 3, "the first confirmation time is kept");
+        assert_eq!(p.confirmation, ["fact"], "a check without facts keeps the earlier ones");
+        p.validate(Some(&f)).unwrap();
     }
 
     #[test]

@@ -10,10 +10,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Action {
-    Choose { flow: String },
+    Choose {
+        flow: String,
+    },
     Next,
     Back,
-    Jump { step: String },
+    Jump {
+        step: String,
+    },
+    /// A live check confirmed the step.
+    Verify {
+        step: String,
+        facts: Vec<String>,
+    },
     StartOver,
 }
 
@@ -34,6 +43,8 @@ pub enum StepState {
     NotStarted,
     Current,
     Done,
+    /// Done, and confirmed through an API.
+    Verified,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,6 +53,7 @@ pub struct StepStatus {
     pub id: String,
     pub state: StepState,
     pub done_at: Option<Millis>,
+    pub verified_at: Option<Millis>,
     /// Whether the step list may open it.
     pub can_open: bool,
 }
@@ -59,6 +71,8 @@ pub struct Snapshot {
     pub started_at: Option<Millis>,
     pub updated_at: Option<Millis>,
     pub finished_at: Option<Millis>,
+    /// What the final live check found; empty if nothing was confirmed.
+    pub confirmation: Vec<String>,
     pub notice: Option<Notice>,
 }
 
@@ -100,6 +114,7 @@ impl WizardSession {
             Action::Next => next.next(self.current_flow()?, now)?,
             Action::Back => next.back(self.current_flow()?, now)?,
             Action::Jump { step } => next.jump(self.current_flow()?, &step, now)?,
+            Action::Verify { step, facts } => next.verify(self.current_flow()?, &step, facts, now)?,
         }
         self.store.save(&next)?;
         self.progress = next;
@@ -126,12 +141,14 @@ impl WizardSession {
                     .enumerate()
                     .map(|(i, s)| {
                         let done_at = p.done.get(&s.id).copied();
-                        let state = match (current == Some(i), done_at) {
-                            (true, _) => StepState::Current,
-                            (false, Some(_)) => StepState::Done,
-                            (false, None) => StepState::NotStarted,
+                        let verified_at = p.verified.get(&s.id).copied();
+                        let state = match (current == Some(i), done_at, verified_at) {
+                            (true, _, _) => StepState::Current,
+                            (false, Some(_), Some(_)) => StepState::Verified,
+                            (false, Some(_), None) => StepState::Done,
+                            (false, None, _) => StepState::NotStarted,
                         };
-                        StepStatus { id: s.id.clone(), state, done_at, can_open: p.can_jump_to(f, i) }
+                        StepStatus { id: s.id.clone(), state, done_at, verified_at, can_open: p.can_jump_to(f, i) }
                     })
                     .collect()
             })
@@ -145,6 +162,7 @@ impl WizardSession {
             started_at: p.started_at,
             updated_at: p.updated_at,
             finished_at: p.finished_at,
+            confirmation: p.confirmation.clone(),
             notice: self.notice.clone(),
         }
     }
