@@ -18,6 +18,10 @@ const COMMANDS: &[&str] = &[
     "sign_in_cancel",
     "sign_out",
     "use_memory_tokens",
+    "run_check",
+    "regenerate_link",
+    "demo_status",
+    "demo_reset",
 ];
 
 fn main() {

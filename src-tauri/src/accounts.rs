@@ -39,6 +39,37 @@ impl Accounts {
         Arc::new(KeyringTokenStore::new(identifier))
     }
 
+    /// Demo mode: both providers are the embedded simulator's identity provider.
+    pub fn demo_config(base: &str) -> SignInConfig {
+        let mut config = SignInConfig::defaults();
+        for id in ProviderId::ALL {
+            let p = config.provider_mut(id);
+            p.client_id = simulator::DEMO_CLIENT_ID.into();
+            (p.authorize_url, p.token_url) = match id {
+                ProviderId::Microsoft => {
+                    (format!("{base}/{{tenant}}/oauth2/v2.0/authorize"), format!("{base}/{{tenant}}/oauth2/v2.0/token"))
+                }
+                ProviderId::Pinecone => (format!("{base}/oauth/authorize"), format!("{base}/oauth/token")),
+            };
+        }
+        config
+    }
+
+    /// A usable access token for `provider` (refreshed if it had expired), or `None` if not signed in.
+    pub async fn current(&self, provider: ProviderId) -> Result<Option<signin::StoredTokens>, IpcError> {
+        signin::current_tokens(provider, self.config.provider(provider), &self.http, self.store())
+            .await
+            .map_err(|e| IpcError::new(e.code(), e.user_message()))
+    }
+
+    /// Forgets every sign-in and pending wait (demo reset).
+    pub fn reset_to_memory(&self) {
+        for (_, control) in self.pending().drain() {
+            control.cancel();
+        }
+        *self.store.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(MemoryTokenStore::default());
+    }
+
     fn store(&self) -> Arc<dyn TokenStore> {
         self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
     }

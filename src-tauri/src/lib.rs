@@ -2,11 +2,14 @@
 //! registers the IPC commands. All behaviour lives in the `wizard` crate.
 
 mod accounts;
+mod checks;
 mod commands;
 pub mod error;
 
 use accounts::Accounts;
-use signin::{SignInConfig, TokenStore};
+use checks::Checks;
+pub use checks::Mode;
+use signin::{MemoryTokenStore, SignInConfig, TokenStore};
 use std::{
     path::{Path, PathBuf},
     sync::{Arc, Mutex},
@@ -20,11 +23,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the wizard with progress kept in `dir`. A bad progress file is not an error here; the
-    /// session reports it as a notice.
-    pub fn open(dir: PathBuf) -> Result<Self, CatalogError> {
-        let session = WizardSession::open(Catalog::embedded()?, ProgressStore::new(dir), now_millis());
-        Ok(Self { session: Mutex::new(session) })
+    /// Opens the wizard over `catalog` with progress kept in `dir`. A bad progress file is not an
+    /// error here; the session reports it as a notice.
+    pub fn open(catalog: Catalog, dir: PathBuf) -> Self {
+        let session = WizardSession::open(catalog, ProgressStore::new(dir), now_millis());
+        Self { session: Mutex::new(session) }
     }
 }
 
@@ -38,6 +41,8 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub config_dir: Option<PathBuf>,
     pub token_store: Option<Arc<dyn TokenStore>>,
+    /// Live or demo; by default from `BA_MODE` and the command line.
+    pub mode: Option<Mode>,
 }
 
 fn load_signin_config(config_dir: &Path) -> Result<SignInConfig, String> {
@@ -66,6 +71,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
         accounts::sign_in_cancel,
         accounts::sign_out,
         accounts::use_memory_tokens,
+        checks::run_check,
+        checks::regenerate_link,
+        checks::demo_status,
+        checks::demo_reset,
     ]);
     // Checked here so a broken build fails before any window opens.
     Catalog::embedded()?;
@@ -78,9 +87,25 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
             Some(dir) => dir,
             None => app.path().app_config_dir()?,
         };
-        let store = overrides.token_store.unwrap_or_else(|| Accounts::keyring(&app.config().identifier));
-        app.manage(AppState::open(data_dir)?);
-        app.manage(Accounts::new(load_signin_config(&config_dir), store));
+        match overrides.mode.unwrap_or_else(Mode::from_env) {
+            Mode::Live => {
+                let store = overrides.token_store.unwrap_or_else(|| Accounts::keyring(&app.config().identifier));
+                app.manage(AppState::open(Catalog::embedded()?, data_dir));
+                app.manage(Accounts::new(load_signin_config(&config_dir), store));
+                app.manage(Checks::live());
+            }
+            Mode::Demo => {
+                // The same code paths as live mode; only the endpoints and the token store differ.
+                let demo = tauri::async_runtime::block_on(simulator::Demo::start(checks::scenario_from_env()))?;
+                eprintln!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
+                let mut catalog = Catalog::embedded()?;
+                catalog.rewrite_links(|url| demo.page_url(url));
+                // Demo progress is kept apart from real progress.
+                app.manage(AppState::open(catalog, data_dir.join("demo")));
+                app.manage(Accounts::new(Ok(Accounts::demo_config(&demo.base_url())), Arc::new(MemoryTokenStore::default())));
+                app.manage(Checks::demo(demo));
+            }
+        }
         Ok(())
     }))
 }

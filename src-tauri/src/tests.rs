@@ -34,6 +34,7 @@ fn overrides(dir: &std::path::Path) -> Overrides {
         data_dir: Some(dir.to_path_buf()),
         config_dir: Some(dir.join("config")),
         token_store: Some(std::sync::Arc::new(signin::MemoryTokenStore::default())),
+        mode: Some(crate::Mode::Live),
     }
 }
 
@@ -169,4 +170,49 @@ fn a_broken_signin_settings_file_is_reported_not_fatal() {
     let h = harness_in(dir);
     let status = h.call("signin_status", json!({})).unwrap();
     assert!(status["configProblem"].as_str().unwrap().contains("signin.toml"), "{status}");
+}
+
+#[test]
+fn live_mode_has_no_demo_and_checks_need_a_sign_in() {
+    let h = harness();
+    let status = h.call("demo_status", json!({})).unwrap();
+    assert_eq!(status["enabled"], false);
+    assert_eq!(status["scenarios"].as_array().unwrap().len(), 6);
+    assert_eq!(h.call("demo_reset", json!({})).unwrap_err()["code"], "not_demo");
+    h.call("choose_flow", json!({"flowId": "connect-existing-org"})).unwrap();
+    let result = h.call("run_check", json!({"stepId": "open-billing"})).unwrap();
+    assert_eq!(result["outcome"]["state"], "needs-sign-in");
+    assert_eq!(result["outcome"]["provider"], "pinecone");
+    assert_eq!(result["snapshot"]["steps"][0]["state"], "current");
+    assert_eq!(h.call("run_check", json!({"stepId": "connect-marketplace"})).unwrap_err()["code"], "no_check");
+}
+
+#[test]
+fn demo_mode_serves_the_simulated_pages_and_resets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = overrides(dir.path());
+    o.mode = Some(crate::Mode::Demo);
+    let context = tauri::generate_context!("../tauri.conf.json", test = true);
+    let mut app = build_app(mock_builder(), o).unwrap().build(context).unwrap();
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let h = Harness { webview: app.get_webview_window("main").unwrap(), _app: app, _dir: dir };
+    let status = h.call("demo_status", json!({})).unwrap();
+    assert_eq!((status["enabled"].as_bool(), status["scenario"].as_str()), (Some(true), Some("happy-path")));
+    let catalog = h.call("get_catalog", json!({})).unwrap();
+    let url = catalog["flows"][0]["links"][0]["url"].as_str().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with("/console/organizations/-/settings/billing"), "{url}");
+    let signin = h.call("signin_status", json!({})).unwrap();
+    assert_eq!(signin["storage"], "memory");
+    assert_eq!(signin["providers"][1]["configured"], true, "demo sign-in is set up");
+    h.call("choose_flow", json!({"flowId": "create-new-org"})).unwrap();
+    let snap = h.call("demo_reset", json!({"scenario": "not-owner"})).unwrap();
+    assert_eq!(snap["position"], json!({"screen": "start"}));
+    assert_eq!(h.call("demo_status", json!({})).unwrap()["scenario"], "not-owner");
+    assert_eq!(h.call("demo_reset", json!({"scenario": "nope"})).unwrap_err()["code"], "unknown_scenario");
+    assert!(dir_has_demo_progress(&h));
+}
+
+fn dir_has_demo_progress(h: &Harness) -> bool {
+    h._dir.path().join("demo/progress.json").exists()
 }

@@ -132,6 +132,8 @@ impl App {
             .env("BROWSER", workspace_root().join("tests/support/record-browser.sh"))
             .env("BA_BROWSER_LOG", env.browser_log())
             .env("BA_BROWSER_MODE_FILE", env.browser_mode_file())
+            // Live mode unless a test asks for the demo: these tests bring their own services.
+            .env("BA_MODE", "live")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log));
@@ -149,7 +151,20 @@ impl App {
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry").unwrap();
         caps.set("tauri:options", serde_json::json!({ "application": app_binary() })).unwrap();
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("WebDriver session with the app");
+        // tauri-driver listens before its WebKitWebDriver is ready, so the first request can fail
+        // to send; retry a few times before calling it a failure.
+        let mut attempt = 0;
+        let driver = loop {
+            attempt += 1;
+            match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+                Ok(driver) => break driver,
+                Err(e) if attempt < 5 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("WebDriver session with the app: {e}"),
+            }
+        };
         let app = Self { driver, tauri_driver };
         app.wait_until("the UI is ready", "return document.body.dataset.ready === 'true'").await;
         app

@@ -5,7 +5,9 @@
 import { backend } from "./backend.js";
 import { h, copyText } from "./dom.js";
 import { startScreen, annualScreen, stepList, stepScreen, finishScreen } from "./screens.js";
-import { refreshStatus } from "./signin.js";
+import { refreshStatus, resetSignIns } from "./signin.js";
+import { configureChecks, resetChecks } from "./checks.js";
+import { demoBanner, loadDemo, isDemo } from "./demo.js";
 
 /** @typedef {import("./screens.js").Catalog} Catalog */
 /** @typedef {import("./screens.js").Snapshot} Snapshot */
@@ -22,6 +24,31 @@ const ui = {
 const appEl = /** @type {HTMLElement} */ (document.getElementById("app"));
 const noticeEl = /** @type {HTMLElement} */ (document.getElementById("notice-area"));
 const dialogEl = /** @type {HTMLElement} */ (document.getElementById("dialog-area"));
+const demoEl = /** @type {HTMLElement} */ (document.getElementById("demo-area"));
+
+/** Demo reset: everything starts over, optionally in another scenario. @param {string|null} scenario */
+async function resetDemo(scenario) {
+  const started = performance.now();
+  await run(async () => {
+    const snap = await backend.demoReset(scenario);
+    resetChecks();
+    resetSignIns();
+    ui.annual = false;
+    return snap;
+  });
+  await loadDemo();
+  await refreshStatus();
+  render();
+  // Read by scripts/bench-demo.sh.
+  document.body.dataset.lastResetMs = String(Math.round(performance.now() - started));
+}
+
+function drawDemo() {
+  demoEl.replaceChildren();
+  const onStart = !(ui.snap && ui.snap.flow);
+  const banner = demoBanner(onStart, resetDemo);
+  if (banner) demoEl.append(banner);
+}
 
 /**
  * Runs one backend call at a time; a double click must not skip a step.
@@ -113,6 +140,7 @@ function drawDialog() {
   const confirm = () => {
     ui.confirmStartOver = false;
     ui.annual = false;
+    resetChecks();
     run(() => backend.startOver());
   };
   const cancel = h("button", { class: "secondary", type: "button", testid: "start-over-cancel", onclick: close }, "No, keep my progress");
@@ -138,7 +166,14 @@ function drawDialog() {
   cancel.focus();
 }
 
-function render() {
+/**
+ * Draws the current screen. With keepFocus (a background update such as a check result), focus
+ * stays on the element the user was on instead of moving to the heading.
+ * @param {{keepFocus?: boolean}} [opts]
+ */
+function render(opts = {}) {
+  const focused = /** @type {HTMLElement|null} */ (document.activeElement);
+  const focusedId = opts.keepFocus && focused && focused.dataset ? focused.dataset.testid : undefined;
   const catalog = /** @type {Catalog} */ (ui.catalog);
   const snap = /** @type {Snapshot} */ (ui.snap);
   const flow = snap.flow ? catalog.flows.find((f) => f.id === snap.flow) : undefined;
@@ -155,7 +190,13 @@ function render() {
   drawError();
   drawNotice();
   drawDialog();
+  drawDemo();
   document.body.dataset.screen = flow ? snap.position.screen : ui.annual ? "annual" : "start";
+  if (opts.keepFocus) {
+    const again = focusedId ? /** @type {HTMLElement|null} */ (document.querySelector(`[data-testid="${focusedId}"]`)) : null;
+    if (again) again.focus();
+    return;
+  }
   // Move focus to the new screen's heading so keyboard and screen-reader users start at the top.
   if (!ui.confirmStartOver) {
     const title = /** @type {HTMLElement|null} */ (appEl.querySelector(".screen-title"));
@@ -166,6 +207,17 @@ function render() {
 async function boot() {
   try {
     [ui.catalog, ui.snap] = await Promise.all([backend.getCatalog(), backend.getState()]);
+    await loadDemo();
+    // A check result redraws only when it changed something (a step became verified). In demo
+    // mode the simulated services answer at once, so polling can be brisk.
+    configureChecks(
+      (snap) => {
+        if (JSON.stringify(snap) === JSON.stringify(ui.snap)) return;
+        ui.snap = snap;
+        render({ keepFocus: true });
+      },
+      isDemo() ? 2000 : 30000,
+    );
   } catch (err) {
     const e = /** @type {any} */ (err);
     appEl.replaceChildren(h("div", { class: "error", role: "alert", testid: "error-message", "data-code": e.code }, e.message));

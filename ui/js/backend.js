@@ -68,4 +68,10 @@ export const backend = {
   /** @param {string} provider */
   signOut: (provider) => call("sign_out", { provider }),
   useMemoryTokens: () => call("use_memory_tokens"),
+  /** @param {string} stepId */
+  runCheck: (stepId) => call("run_check", { stepId }),
+  regenerateLink: () => call("regenerate_link"),
+  demoStatus: () => call("demo_status"),
+  /** @param {string|null} scenario */
+  demoReset: (scenario) => call("demo_reset", { scenario }),
 };

@@ -4,16 +4,17 @@
 
 import { h, rich, plain, when } from "./dom.js";
 import { signInSlot } from "./signin.js";
+import { checkSlot } from "./checks.js";
 
 /**
  * @typedef {{id: string, label: string, url: string}} Link
- * @typedef {{id: string, seed: string, seedMore: string[], place: string, explain: string, why: string, links: string[], signIn: string|null}} Step
+ * @typedef {{id: string, seed: string, seedMore: string[], place: string, explain: string, why: string, links: string[], signIn: string|null, check: string|null}} Step
  * @typedef {{id: string, choice: string, summary: string, needs: string[], links: Link[], steps: Step[],
  *            finish: {title: string, happened: string[], next: string[]}}} Flow
  * @typedef {{start: any, flows: Flow[]}} Catalog
  * @typedef {{id: string, state: string, doneAt: number|null, canOpen: boolean}} StepStatus
  * @typedef {{flow: string|null, position: {screen: string, step?: string}, stepIndex: number|null,
- *            steps: StepStatus[], canGoBack: boolean, startedAt: number|null, finishedAt: number|null,
+ *            steps: StepStatus[], canGoBack: boolean, startedAt: number|null, finishedAt: number|null, confirmation: string[],
  *            notice: {code: string, message: string}|null}} Snapshot
  * @typedef {{choose: (id: string) => void, next: () => void, back: () => void, jump: (id: string) => void,
  *            startOver: () => void, annual: () => void, home: () => void, open: (url: string, testid: string) => void,
@@ -88,8 +89,8 @@ export function annualScreen(catalog, on) {
 
 /** @param {Flow} flow @param {Snapshot} snap @param {Handlers} on */
 export function stepList(flow, snap, on) {
-  const marks = { done: "✓", current: "➜", "not-started": "" };
-  const words = { done: "done", current: "current step", "not-started": "not started" };
+  const marks = { done: "✓", verified: "✓", current: "➜", "not-started": "" };
+  const words = { done: "done by you", verified: "done and verified", current: "current step", "not-started": "not started" };
   return h(
     "nav",
     { class: "steplist", "aria-label": "Steps", testid: "steplist" },
@@ -125,6 +126,7 @@ export function stepScreen(flow, snap, on) {
     h("div", { class: "card explain" }, h("h2", {}, "What to do"), h("p", {}, step.explain), h("h2", {}, "Why"), h("p", {}, step.why)),
     links.map((l) => linkBlock(l, "step", on)),
     step.signIn ? signInSlot(step.signIn) : null,
+    step.check ? checkSlot(step.id) : null,
     h(
       "div",
       { class: "nav" },
@@ -141,6 +143,9 @@ export function finishScreen(flow, snap, on) {
     { class: "screen", testid: "screen-finish" },
     h("p", { class: "meta" }, "All steps done"),
     h("h1", { tabindex: "-1", class: "screen-title" }, flow.finish.title),
+    snap.confirmation.length
+      ? h("div", { class: "card check-verified", testid: "finish-confirmation" }, h("h2", {}, "✓ Confirmed by Pinecone and Azure"), h("ul", {}, snap.confirmation.map((t) => h("li", {}, t))))
+      : h("p", { class: "meta", testid: "finish-unconfirmed" }, "You marked every step done. The assistant couldn't confirm the connection itself; Pinecone's confirmation message is your proof."),
     h("div", { class: "card" }, h("h2", {}, "What has happened"), h("ul", { testid: "finish-happened" }, flow.finish.happened.map((t) => h("li", {}, t)))),
     h("div", { class: "card" }, h("h2", {}, "What comes next"), h("ul", { testid: "finish-next" }, flow.finish.next.map((t) => h("li", {}, t)))),
     h("p", { class: "meta", testid: "finish-times" }, `Started ${when(snap.startedAt)} · finished ${when(snap.finishedAt)}`),

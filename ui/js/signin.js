@@ -26,6 +26,13 @@ const runs = {};
 /** @type {number|undefined} */
 let ticker;
 
+/** Forgets in-flight sign-in state (demo reset); the backend has already cancelled them. */
+export function resetSignIns() {
+  for (const p of Object.keys(live)) delete live[p];
+  for (const p of Object.keys(runs)) delete runs[p];
+  for (const p of Object.keys(signedInAt)) delete signedInAt[p];
+}
+
 export async function refreshStatus() {
   try {
     status = await backend.signinStatus();
@@ -112,6 +119,7 @@ async function start(provider) {
     } else {
       await refreshStatus();
     }
+    document.dispatchEvent(new CustomEvent("signin-changed", { detail: { provider } }));
     // Stamped after the signed-in card is in the DOM: the sign-in benchmark reads both times.
     signedInAt[provider] = Date.now();
     const el = document.querySelector(`[data-testid="signin-${provider}"]`);
@@ -195,7 +203,7 @@ function card(provider) {
     body = [
       h("p", {}, `Signed in to ${name} as `, h("strong", { testid: t("signin-user") }, who), "."),
       status && status.storage === "memory" ? h("p", { class: "meta" }, "Kept for this run only; you'll sign in again next time.") : null,
-      h("button", { class: "quiet", type: "button", testid: t("signin-signout"), onclick: () => backend.signOut(provider).then(refreshStatus, refreshStatus) }, "Sign out"),
+      h("button", { class: "quiet", type: "button", testid: t("signin-signout"), onclick: () => backend.signOut(provider).then(refreshStatus, refreshStatus).then(() => document.dispatchEvent(new CustomEvent("signin-changed", { detail: { provider } }))) }, "Sign out"),
     ];
   } else if (phase === "failed" && state && state.error) {
     body = [

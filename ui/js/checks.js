@@ -1,0 +1,159 @@
+// @ts-check
+//! The live-check panel on steps an API can confirm: runs the step's check when the step opens and
+//! after each sign-in, polls with backoff while the answer is "not yet", and shows verified,
+//! problems (with what to do) and errors (with Check again). Verified steps are recorded by the
+//! backend; the new snapshot goes to the controller through `onSnapshot`.
+
+import { backend } from "./backend.js";
+import { h } from "./dom.js";
+
+/**
+ * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null}} Outcome
+ * @typedef {{outcome?: Outcome, running: boolean, attempt: number, nextAt?: number, error?: {code: string, message: string}}} CheckView
+ */
+
+/** @type {Record<string, CheckView>} */
+const views = {};
+/** @type {Record<string, number>} */
+const timers = {};
+/** @type {(snap: any) => void} */
+let onSnapshot = () => {};
+let pollCapMs = 30000;
+
+/** @param {(snap: any) => void} fn @param {number} capMs */
+export function configureChecks(fn, capMs) {
+  onSnapshot = fn;
+  pollCapMs = capMs;
+}
+
+/** Forgets every check (after Start over or a demo reset). */
+export function resetChecks() {
+  for (const id of Object.keys(timers)) clearTimeout(timers[id]);
+  for (const id of Object.keys(views)) delete views[id];
+}
+
+/** @param {string} stepId */
+function stopPolling(stepId) {
+  if (timers[stepId] !== undefined) clearTimeout(timers[stepId]);
+  delete timers[stepId];
+}
+
+/** @param {string} stepId */
+function slot(stepId) {
+  return document.querySelector(`[data-check-slot="${stepId}"]`);
+}
+
+/** @param {string} stepId */
+function redraw(stepId) {
+  const el = slot(stepId);
+  if (!el) return;
+  const hadFocus = el.contains(document.activeElement);
+  el.replaceChildren(panel(stepId));
+  if (hadFocus) {
+    const b = /** @type {HTMLElement|null} */ (el.querySelector("button"));
+    if (b) b.focus();
+  }
+}
+
+/** Runs the check for `stepId` now, and again with backoff while it says "not yet". @param {string} stepId */
+export async function runCheck(stepId) {
+  stopPolling(stepId);
+  const view = views[stepId] || { running: false, attempt: 0 };
+  views[stepId] = view;
+  view.running = true;
+  view.attempt += 1;
+  redraw(stepId);
+  try {
+    const result = await backend.runCheck(stepId);
+    view.outcome = result.outcome;
+    view.error = undefined;
+    onSnapshot(result.snapshot);
+  } catch (err) {
+    view.error = /** @type {any} */ (err);
+  }
+  view.running = false;
+  // Only keep polling while this step is on screen and the answer is "not yet".
+  if (slot(stepId) && view.outcome && view.outcome.state === "waiting" && !view.error) {
+    const delay = Math.min(1000 * 2 ** Math.min(view.attempt - 1, 6), pollCapMs);
+    view.nextAt = Date.now() + delay;
+    timers[stepId] = window.setTimeout(() => runCheck(stepId), delay);
+  } else {
+    view.nextAt = undefined;
+  }
+  redraw(stepId);
+}
+
+/** A slot for the panel; starts the check if it hasn't run yet. @param {string} stepId */
+export function checkSlot(stepId) {
+  const el = h("div", { "data-check-slot": stepId });
+  el.append(panel(stepId));
+  const view = views[stepId];
+  if (!view || (!view.running && timers[stepId] === undefined && (!view.outcome || view.outcome.state !== "verified"))) {
+    queueMicrotask(() => runCheck(stepId));
+  }
+  return el;
+}
+
+// A sign-in may be what a check was waiting for.
+document.addEventListener("signin-changed", () => {
+  for (const stepId of Object.keys(views)) if (slot(stepId)) runCheck(stepId);
+});
+
+/** @param {string} stepId */
+function panel(stepId) {
+  const view = views[stepId];
+  const outcome = view && view.outcome;
+  const state = view && view.error ? "error" : outcome ? outcome.state : "checking";
+  const t = (/** @type {string} */ id) => `${id}-${stepId}`;
+  const titles = {
+    checking: "Checking…",
+    verified: "Verified",
+    waiting: "Not yet",
+    problem: "Something needs your attention",
+    "needs-sign-in": "Sign in to check this step",
+    error: "The check couldn't run",
+  };
+  const status =
+    view && view.running
+      ? "Checking now…"
+      : view && view.nextAt
+        ? `Checked ${view.attempt} time${view.attempt === 1 ? "" : "s"}; checking again in ${Math.max(1, Math.round((view.nextAt - Date.now()) / 1000))} s.`
+        : view && view.attempt
+          ? `Checked ${view.attempt} time${view.attempt === 1 ? "" : "s"}.`
+          : "";
+  const summary = view && view.error ? view.error.message : outcome ? outcome.summary : "The assistant is asking Pinecone and Azure.";
+  const showRetry = state === "error" || state === "problem" || (state === "waiting" && !(view && view.running));
+  return h(
+    "section",
+    { class: `card check check-${state}`, testid: t("check"), "data-state": state, "aria-live": "polite" },
+    h("h2", {}, h("span", { class: "check-mark", "aria-hidden": "true" }, state === "verified" ? "✓ " : ""), titles[state] || state),
+    h("p", { testid: t("check-summary") }, summary),
+    outcome && outcome.details.length ? h("ul", { testid: t("check-details") }, outcome.details.map((d) => h("li", {}, d))) : null,
+    outcome && outcome.advice ? h("p", { class: "advice", testid: t("check-advice") }, outcome.advice) : null,
+    h("p", { class: "meta", testid: t("check-status") }, status),
+    h(
+      "div",
+      { class: "check-actions" },
+      showRetry ? h("button", { class: "secondary", type: "button", testid: t("check-retry"), onclick: () => runCheck(stepId) }, "Check again") : null,
+      outcome && outcome.advice && /Configure account/.test(outcome.advice)
+        ? h(
+            "button",
+            {
+              class: "secondary",
+              type: "button",
+              testid: t("check-regenerate"),
+              onclick: () =>
+                backend.regenerateLink().then(
+                  () => {},
+                  (/** @type {any} */ e) => {
+                    if (views[stepId]) views[stepId].error = e;
+                    redraw(stepId);
+                  },
+                ),
+            },
+            "Open the Configure account page again",
+          )
+        : null,
+    ),
+  );
+}

@@ -1,0 +1,62 @@
+// @ts-check
+//! Demo mode's banner: a clear DEMO marker, the scenario (chosen on the start screen) and Reset.
+
+import { backend } from "./backend.js";
+import { h } from "./dom.js";
+
+/** @type {{enabled: boolean, scenario: string|null, scenarios: string[]}|null} */
+let status = null;
+
+export async function loadDemo() {
+  try {
+    status = await backend.demoStatus();
+  } catch {
+    status = null;
+  }
+  return status;
+}
+
+export function isDemo() {
+  return !!(status && status.enabled);
+}
+
+/** @param {string} s */
+function label(s) {
+  return { "happy-path": "Happy path", "not-owner": "Not an owner", "not-starter": "Org not on Starter", "stuck-pending": "Activation stuck at pending", "recurring-off": "Recurring billing off", "spending-limit": "Subscription with a spending limit" }[s] || s;
+}
+
+/**
+ * @param {boolean} onStart whether the start screen is shown (the scenario can be changed there)
+ * @param {(scenario: string|null) => void} reset
+ */
+export function demoBanner(onStart, reset) {
+  if (!status || !status.enabled) return null;
+  const current = status.scenario || "happy-path";
+  const picker = onStart
+    ? h(
+        "label",
+        { class: "demo-scenario" },
+        "Scenario: ",
+        h(
+          "select",
+          {
+            testid: "demo-scenario",
+            onchange: (/** @type {Event} */ e) => {
+              const value = /** @type {HTMLSelectElement} */ (e.target).value;
+              if (status) status.scenario = value;
+              reset(value);
+            },
+          },
+          status.scenarios.map((s) => h("option", { value: s, selected: s === current }, label(s))),
+        ),
+      )
+    : h("span", { testid: "demo-scenario-name" }, `Scenario: ${label(current)}`);
+  return h(
+    "div",
+    { class: "demo-banner", role: "note", testid: "demo-banner" },
+    h("strong", {}, "DEMO"),
+    h("span", {}, "Pinecone and Azure are simulated on this computer. Nothing real is bought or changed."),
+    picker,
+    h("button", { class: "secondary", type: "button", testid: "demo-reset", onclick: () => reset(null) }, "Reset demo"),
+  );
+}
