@@ -199,8 +199,22 @@ impl App {
         !self.driver.find_all(Self::selector(testid)).await.expect("find").is_empty()
     }
 
+    /// Clicks the element with `testid`. A background update (a check result, a sign-in status)
+    /// can redraw the screen between finding and clicking; then it finds the new element and
+    /// clicks that.
     pub async fn click(&self, testid: &str) {
-        self.find(testid).await.click().await.unwrap_or_else(|e| panic!("click {testid}: {e}"));
+        for attempt in 1..=5 {
+            match self.find(testid).await.click().await {
+                Ok(()) => return,
+                Err(e)
+                    if attempt < 5
+                        && matches!(e.as_inner(), thirtyfour::error::WebDriverErrorInner::StaleElementReference(_)) =>
+                {
+                    continue
+                }
+                Err(e) => panic!("click {testid}: {e}"),
+            }
+        }
     }
 
     pub async fn text(&self, testid: &str) -> String {
@@ -333,4 +347,124 @@ pub fn keyring_has(provider: &str) -> bool {
         .status()
         .expect("secret-tool (libsecret-tools) is installed")
         .success()
+}
+
+/// Headless Chromium through chromedriver: the "system browser" side of the demo e2e tests.
+pub struct Chromium {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Chromium {
+    pub async fn start() -> Self {
+        let (port, _) = two_free_ports();
+        let chromedriver = Command::new(std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian's chromium-driver; scripts/setup.sh installs it)");
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver didn't listen on {port}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "chrome").unwrap();
+        caps.set(
+            "goog:chromeOptions",
+            serde_json::json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                // Without the background-networking flags Chromium keeps dialling out on a closed network.
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }),
+        )
+        .unwrap();
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("a Chromium session");
+        Self { driver, chromedriver, _profile: profile }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.driver.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Waits for an element of the current page by `data-testid` and clicks it.
+    pub async fn click(&self, testid: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.driver.find_all(By::Css(format!("[data-testid=\"{testid}\"]"))).await.expect("find");
+            if let Some(el) = found.into_iter().next() {
+                el.click().await.unwrap_or_else(|e| panic!("click {testid} in Chromium: {e}"));
+                return;
+            }
+            let page = self.driver.source().await.unwrap_or_default();
+            assert!(Instant::now() < deadline, "Chromium page has no [data-testid={testid}]: {page}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn page_text(&self) -> String {
+        self.driver.find(By::Css("body")).await.expect("body").text().await.expect("text")
+    }
+
+    /// Opens `url` in a new tab, lets it load (a sign-in redirects to the app), and comes back.
+    pub async fn visit_in_new_tab(&self, url: &str) {
+        let original = self.driver.window().await.expect("current tab");
+        let tab = self.driver.new_tab().await.expect("new tab");
+        self.driver.switch_to_window(tab).await.expect("switch to the new tab");
+        self.goto(url).await;
+        self.driver.close_window().await.expect("close the tab");
+        self.driver.switch_to_window(original).await.expect("back to the first tab");
+    }
+
+    pub async fn quit(self) {
+        self.driver.clone().quit().await.expect("quit Chromium");
+    }
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.chromedriver.id().to_string()]).status();
+        let _ = self.chromedriver.wait();
+    }
+}
+
+/// Waits for the app to open its next page in the (recording) system browser and returns it.
+pub async fn next_opened(env: &TestEnv, seen: &mut usize) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let urls = env.opened_urls();
+        if urls.len() > *seen {
+            *seen += 1;
+            return urls[*seen - 1].clone();
+        }
+        assert!(Instant::now() < deadline, "the app opened no page in the browser (after {seen} pages)");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+impl App {
+    /// Waits until the live-check panel of `step` is in `state` (verified, waiting, problem, …).
+    pub async fn wait_check(&self, step: &str, state: &str) {
+        let script = format!(
+            "const e = document.querySelector('[data-testid=\"check-{step}\"]'); return !!e && e.dataset.state === '{state}'"
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ret = self.driver.execute(&script, vec![]).await.expect("script");
+            if ret.json() == &serde_json::Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let shown = self.driver.execute(&format!("const e = document.querySelector('[data-testid=\"check-{step}\"]'); return e ? e.dataset.state + ': ' + e.textContent : 'no panel'"), vec![]).await.map(|r| r.json().clone());
+                panic!("check on {step} never became {state}; it shows {shown:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }

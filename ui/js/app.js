@@ -216,7 +216,7 @@ async function boot() {
         ui.snap = snap;
         render({ keepFocus: true });
       },
-      isDemo() ? 2000 : 30000,
+      isDemo() ? 1000 : 30000,
     );
   } catch (err) {
     const e = /** @type {any} */ (err);

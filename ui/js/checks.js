@@ -9,7 +9,7 @@ import { h } from "./dom.js";
 
 /**
  * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null}} Outcome
- * @typedef {{outcome?: Outcome, running: boolean, attempt: number, nextAt?: number, error?: {code: string, message: string}}} CheckView
+ * @typedef {{outcome?: Outcome, running: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: {code: string, message: string}}} CheckView
  */
 
 /** @type {Record<string, CheckView>} */
@@ -67,6 +67,8 @@ export async function runCheck(stepId) {
     const result = await backend.runCheck(stepId);
     view.outcome = result.outcome;
     view.error = undefined;
+    // Read by scripts/bench-demo.sh: when the app first knew the step was confirmed.
+    if (result.outcome.state === "verified" && !view.verifiedAt) view.verifiedAt = Date.now();
     onSnapshot(result.snapshot);
   } catch (err) {
     view.error = /** @type {any} */ (err);
@@ -125,7 +127,7 @@ function panel(stepId) {
   const showRetry = state === "error" || state === "problem" || (state === "waiting" && !(view && view.running));
   return h(
     "section",
-    { class: `card check check-${state}`, testid: t("check"), "data-state": state, "aria-live": "polite" },
+    { class: `card check check-${state}`, testid: t("check"), "data-state": state, "data-verified-at": view && view.verifiedAt ? String(view.verifiedAt) : false, "aria-live": "polite" },
     h("h2", {}, h("span", { class: "check-mark", "aria-hidden": "true" }, state === "verified" ? "✓ " : ""), titles[state] || state),
     h("p", { testid: t("check-summary") }, summary),
     outcome && outcome.details.length ? h("ul", { testid: t("check-details") }, outcome.details.map((d) => h("li", {}, d))) : null,
