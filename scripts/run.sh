@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine (with Rust and Node) and runs Billing Assistant.
+# Sets up a fresh Debian 12 machine (with Rust and Node) and runs Billing Assistant, in demo mode
+# unless BA_MODE=live is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh run

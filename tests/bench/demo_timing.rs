@@ -2,6 +2,7 @@
 //! - "Reset demo": from the click to the start screen drawn again (the UI's own clock), N times;
 //! - "Connect to Pinecone" clicked on the simulated sign-up page → the app shows the connection
 //!   confirmed (its check turns verified), over M full runs of the create-new-org flow.
+//!
 //! Run with scripts/bench-demo.sh.
 
 use e2e::{next_opened, App, Chromium, TestEnv};
