@@ -23,6 +23,9 @@ pub struct Accounts {
     http: reqwest::Client,
     store: RwLock<Arc<dyn TokenStore>>,
     pending: Mutex<HashMap<ProviderId, WaitControl>>,
+    /// One token lookup (and so at most one refresh) at a time: two refreshes with the same
+    /// rotating refresh token would make the provider refuse the second and sign the user out.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Accounts {
@@ -31,7 +34,14 @@ impl Accounts {
             Ok(c) => (c, None),
             Err(problem) => (SignInConfig::defaults(), Some(problem)),
         };
-        Self { config, config_problem, http: http_client(), store: RwLock::new(store), pending: Mutex::new(HashMap::new()) }
+        Self {
+            config,
+            config_problem,
+            http: http_client(),
+            store: RwLock::new(store),
+            pending: Mutex::new(HashMap::new()),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The keyring store for the app identifier.
@@ -57,6 +67,7 @@ impl Accounts {
 
     /// A usable access token for `provider` (refreshed if it had expired), or `None` if not signed in.
     pub async fn current(&self, provider: ProviderId) -> Result<Option<signin::StoredTokens>, IpcError> {
+        let _one_at_a_time = self.refreshing.lock().await;
         signin::current_tokens(provider, self.config.provider(provider), &self.http, self.store())
             .await
             .map_err(|e| IpcError::new(e.code(), e.user_message()))

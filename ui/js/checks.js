@@ -9,7 +9,7 @@ import { h } from "./dom.js";
 
 /**
  * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null}} Outcome
- * @typedef {{outcome?: Outcome, running: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: {code: string, message: string}}} CheckView
+ * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: {code: string, message: string}}} CheckView
  */
 
 /** @type {Record<string, CheckView>} */
@@ -57,8 +57,14 @@ function redraw(stepId) {
 
 /** Runs the check for `stepId` now, and again with backoff while it says "not yet". @param {string} stepId */
 export async function runCheck(stepId) {
-  stopPolling(stepId);
   const view = views[stepId] || { running: false, attempt: 0 };
+  // One check per step at a time; a request that arrives meanwhile (a sign-in finished, say)
+  // runs once the current check is done, so it isn't answered with stale inputs.
+  if (view.running) {
+    view.rerun = true;
+    return;
+  }
+  stopPolling(stepId);
   views[stepId] = view;
   view.running = true;
   view.attempt += 1;
@@ -74,6 +80,10 @@ export async function runCheck(stepId) {
     view.error = /** @type {any} */ (err);
   }
   view.running = false;
+  if (view.rerun) {
+    view.rerun = false;
+    return runCheck(stepId);
+  }
   // Only keep polling while this step is on screen and the answer is "not yet".
   if (slot(stepId) && view.outcome && view.outcome.state === "waiting" && !view.error) {
     const delay = Math.min(1000 * 2 ** Math.min(view.attempt - 1, 6), pollCapMs);
