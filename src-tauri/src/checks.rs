@@ -48,7 +48,6 @@ fn parse_scenario(s: &str) -> Option<Scenario> {
 
 pub struct Checks {
     checker: Checker,
-    memory: tokio::sync::Mutex<CheckMemory>,
     demo: Option<Demo>,
 }
 
@@ -57,21 +56,13 @@ impl Checks {
     pub fn live() -> Self {
         let pinecone = std::env::var("BA_PINECONE_API_URL").unwrap_or_else(|_| "https://api.pinecone.io".into());
         let arm = std::env::var("BA_ARM_URL").unwrap_or_else(|_| "https://management.azure.com".into());
-        Self {
-            checker: Checker { pinecone: PineconeAdmin::new(pinecone), arm: Arm::new(arm) },
-            memory: Default::default(),
-            demo: None,
-        }
+        Self { checker: Checker { pinecone: PineconeAdmin::new(pinecone), arm: Arm::new(arm) }, demo: None }
     }
 
     /// Demo: the same clients, pointed at the embedded simulator.
     pub fn demo(demo: Demo) -> Self {
         let base = demo.base_url();
-        Self {
-            checker: Checker { pinecone: PineconeAdmin::new(&base), arm: Arm::new(&base) },
-            memory: Default::default(),
-            demo: Some(demo),
-        }
+        Self { checker: Checker { pinecone: PineconeAdmin::new(&base), arm: Arm::new(&base) }, demo: Some(demo) }
     }
 }
 
@@ -100,7 +91,7 @@ pub async fn run_check(
     checks: State<'_, Checks>,
     step_id: String,
 ) -> Result<CheckResult, IpcError> {
-    let check = {
+    let (check, memory) = {
         let session = state.session.lock().unwrap_or_else(|p| p.into_inner());
         let flow = session.progress().flow.clone().and_then(|id| session.catalog().flow(&id).cloned());
         let flow = flow.ok_or_else(|| IpcError::new("not_allowed", "Choose a flow first."))?;
@@ -109,9 +100,11 @@ pub async fn run_check(
             .iter()
             .find(|s| s.id == step_id)
             .ok_or_else(|| IpcError::new("unknown_step", format!("There is no step `{step_id}` in this flow.")))?;
-        step.check
+        let check = step
+            .check
             .clone()
-            .ok_or_else(|| IpcError::new("no_check", "This step can't be checked by the app; it stays yours to confirm."))?
+            .ok_or_else(|| IpcError::new("no_check", "This step can't be checked by the app; it stays yours to confirm."))?;
+        (check, CheckMemory::from_notes(&session.progress().notes))
     };
     let inputs = match inputs(&accounts).await {
         Ok(i) => i,
@@ -128,12 +121,14 @@ pub async fn run_check(
             return Ok(CheckResult { outcome, snapshot });
         }
     };
-    let outcome = {
-        let mut memory = checks.memory.lock().await;
-        checks.checker.run(&check, &inputs, &mut memory).await
-    };
+    // No lock is held while the check talks to the services, which can take a while.
+    let mut learned = memory.clone();
+    let outcome = checks.checker.run(&check, &inputs, &mut learned).await;
     eprintln!("check {check} on {step_id}: {:?}", outcome.state);
     let mut session = state.session.lock().unwrap_or_else(|p| p.into_inner());
+    if learned != memory {
+        session.apply(Action::Note { notes: learned.to_notes() }, now_millis()).map_err(IpcError::from)?;
+    }
     let snapshot = if outcome.state == CheckState::Verified {
         session.apply(Action::Verify { step: step_id, facts: outcome.facts.clone() }, now_millis()).map_err(IpcError::from)?
     } else {
@@ -205,7 +200,6 @@ pub async fn demo_reset(
     };
     demo.world.reset(scenario);
     accounts.reset_to_memory();
-    *checks.memory.lock().await = CheckMemory::default();
     let mut session = state.session.lock().unwrap_or_else(|p| p.into_inner());
     session.apply(Action::StartOver, now_millis()).map_err(IpcError::from)
 }

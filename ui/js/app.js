@@ -29,13 +29,15 @@ const demoEl = /** @type {HTMLElement} */ (document.getElementById("demo-area"))
 /** Demo reset: everything starts over, optionally in another scenario. @param {string|null} scenario */
 async function resetDemo(scenario) {
   const started = performance.now();
-  await run(async () => {
+  const ran = await run(async () => {
     const snap = await backend.demoReset(scenario);
     resetChecks();
     resetSignIns();
     ui.annual = false;
     return snap;
   });
+  // Another call was in flight, so nothing was reset; say nothing happened rather than pretend.
+  if (!ran) return;
   await loadDemo();
   await refreshStatus();
   render();
@@ -53,9 +55,10 @@ function drawDemo() {
 /**
  * Runs one backend call at a time; a double click must not skip a step.
  * @param {() => Promise<Snapshot|void>} op
+ * @returns {Promise<boolean>} whether it ran (false while another call was in flight)
  */
 async function run(op) {
-  if (ui.busy) return;
+  if (ui.busy) return false;
   ui.busy = true;
   document.body.dataset.busy = "true";
   try {
@@ -69,6 +72,7 @@ async function run(op) {
     delete document.body.dataset.busy;
     render();
   }
+  return true;
 }
 
 /** @type {import("./screens.js").Handlers} */

@@ -6,6 +6,7 @@
 
 import { backend } from "./backend.js";
 import { h } from "./dom.js";
+import { signInSlot } from "./signin.js";
 
 /**
  * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null}} Outcome
@@ -95,8 +96,16 @@ export async function runCheck(stepId) {
   redraw(stepId);
 }
 
-/** A slot for the panel; starts the check if it hasn't run yet. @param {string} stepId */
-export function checkSlot(stepId) {
+/** The sign-in each step's own card offers; a check needing another one shows that card itself. */
+/** @type {Record<string, string|null>} */
+const stepSignIn = {};
+
+/**
+ * A slot for the panel; starts the check if it hasn't run yet.
+ * @param {string} stepId @param {string|null} signIn the provider the step's own sign-in card offers
+ */
+export function checkSlot(stepId, signIn) {
+  stepSignIn[stepId] = signIn;
   const el = h("div", { "data-check-slot": stepId });
   el.append(panel(stepId));
   const view = views[stepId];
@@ -142,6 +151,7 @@ function panel(stepId) {
     h("p", { testid: t("check-summary") }, summary),
     outcome && outcome.details.length ? h("ul", { testid: t("check-details") }, outcome.details.map((d) => h("li", {}, d))) : null,
     outcome && outcome.advice ? h("p", { class: "advice", testid: t("check-advice") }, outcome.advice) : null,
+    outcome && state === "needs-sign-in" && outcome.provider && outcome.provider !== stepSignIn[stepId] ? signInSlot(outcome.provider) : null,
     h("p", { class: "meta", testid: t("check-status") }, status),
     h(
       "div",

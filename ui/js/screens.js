@@ -126,7 +126,7 @@ export function stepScreen(flow, snap, on) {
     h("div", { class: "card explain" }, h("h2", {}, "What to do"), h("p", {}, step.explain), h("h2", {}, "Why"), h("p", {}, step.why)),
     links.map((l) => linkBlock(l, "step", on)),
     step.signIn ? signInSlot(step.signIn) : null,
-    step.check ? checkSlot(step.id) : null,
+    step.check ? checkSlot(step.id, step.signIn) : null,
     h(
       "div",
       { class: "nav" },

@@ -145,7 +145,7 @@ impl Arm {
             out.extend(page.value);
             match page.next_link {
                 // The token goes only to the host it was meant for, whatever nextLink says.
-                Some(next) if next.starts_with(&format!("{}/", self.base)) => url = next,
+                Some(next) if same_origin(&next, &self.base) => url = next,
                 Some(other) => {
                     return Err(ApiError::BadResponse { service: SERVICE, detail: format!("nextLink points elsewhere: {other}") })
                 }
@@ -167,12 +167,17 @@ impl Arm {
         self.list(token, &format!("/subscriptions/{}/resourcegroups", seg(subscription_id)), GROUPS_API).await
     }
 
-    /// The Pinecone marketplace subscription in `subscription_id`, if the user has bought one there.
-    pub async fn pinecone_saas(&self, token: &Secret, subscription_id: &str) -> Result<Option<SaasResource>, ApiError> {
+    /// Every Pinecone marketplace subscription in `subscription_id`, whatever its status.
+    pub async fn pinecone_saas_all(&self, token: &Secret, subscription_id: &str) -> Result<Vec<SaasResource>, ApiError> {
         let all: Vec<SaasResource> = self
             .list(token, &format!("/subscriptions/{}/providers/Microsoft.SaaS/resources", seg(subscription_id)), SAAS_API)
             .await?;
-        Ok(all.into_iter().find(SaasResource::is_pinecone))
+        Ok(all.into_iter().filter(SaasResource::is_pinecone).collect())
+    }
+
+    /// The first Pinecone marketplace subscription in `subscription_id`, if there is one.
+    pub async fn pinecone_saas(&self, token: &Secret, subscription_id: &str) -> Result<Option<SaasResource>, ApiError> {
+        Ok(self.pinecone_saas_all(token, subscription_id).await?.into_iter().next())
     }
 
     /// Regenerates the "Configure account" link for a SaaS resource (its ARM id).
@@ -185,7 +190,33 @@ impl Arm {
     }
 }
 
+/// Whether `url` has the same scheme, host and port as `base` (so `:443` and letter case don't matter).
+fn same_origin(url: &str, base: &str) -> bool {
+    match (url::Url::parse(url), url::Url::parse(base)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
 /// A path segment from an id; ids are GUIDs or names, never paths.
 fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn next_links_must_stay_on_the_same_origin() {
+        let base = "https://management.azure.com";
+        assert!(same_origin("https://management.azure.com/subscriptions?$skiptoken=x", base));
+        assert!(same_origin("https://MANAGEMENT.azure.com:443/subscriptions", base), "case and the default port don't matter");
+        assert!(!same_origin("https://management.azure.com.evil.example/x", base));
+        assert!(!same_origin("http://management.azure.com/x", base));
+        assert!(!same_origin("https://management.azure.com:8443/x", base));
+        assert!(!same_origin("not a url", base));
+    }
 }

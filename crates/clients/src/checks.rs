@@ -69,10 +69,21 @@ pub struct CheckInputs {
     pub microsoft: Option<Secret>,
 }
 
-/// What one check learns that a later one needs (the org the user is connecting).
-#[derive(Debug, Default, Clone)]
+/// What one check learns that a later one needs (the org the user is connecting). The shell
+/// keeps it in the saved progress, so it survives a restart and goes with Start over.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CheckMemory {
     pub target_org: Option<String>,
+}
+
+impl CheckMemory {
+    pub fn from_notes(notes: &std::collections::BTreeMap<String, String>) -> Self {
+        Self { target_org: notes.get("target_org").cloned() }
+    }
+
+    pub fn to_notes(&self) -> std::collections::BTreeMap<String, String> {
+        self.target_org.iter().map(|id| ("target_org".to_owned(), id.clone())).collect()
+    }
 }
 
 pub struct Checker {
@@ -88,6 +99,7 @@ impl Checker {
             "azure-subscription" => self.azure_subscription(inputs).await,
             "azure-purchase" => self.azure_purchase(inputs).await,
             "connected" => self.connected(inputs, memory).await,
+            "new-org-connected" => self.new_org_connected(inputs).await,
             other => Ok(CheckOutcome::new(CheckState::Error, format!("This app has no check called `{other}`."))),
         };
         result.unwrap_or_else(|e| CheckOutcome::error(&e))
@@ -169,14 +181,19 @@ impl Checker {
         Ok(o)
     }
 
-    /// The Pinecone SaaS resource in any enabled subscription the user can see.
+    /// The user's live Pinecone SaaS resource in any enabled subscription: an active one first,
+    /// then one waiting for activation. Cancelled or suspended ones from the past don't count.
     pub async fn find_purchase(&self, token: &Secret) -> Result<Option<SaasResource>, ApiError> {
+        let mut found: Vec<SaasResource> = Vec::new();
         for sub in self.arm.subscriptions(token).await?.iter().filter(|s| s.state == "Enabled") {
-            if let Some(saas) = self.arm.pinecone_saas(token, &sub.subscription_id).await? {
-                return Ok(Some(saas));
-            }
+            found.extend(self.arm.pinecone_saas_all(token, &sub.subscription_id).await?);
         }
-        Ok(None)
+        let rank = |s: &SaasResource| match s.properties.status.as_str() {
+            "Subscribed" => Some(0),
+            "PendingFulfillmentStart" => Some(1),
+            _ => None,
+        };
+        Ok(found.into_iter().filter_map(|s| rank(&s).map(|r| (r, s))).min_by_key(|(r, _)| *r).map(|(_, s)| s))
     }
 
     async fn azure_purchase(&self, inputs: &CheckInputs) -> Result<CheckOutcome, ApiError> {
@@ -201,21 +218,8 @@ impl Checker {
         Ok(o)
     }
 
-    async fn connected(&self, inputs: &CheckInputs, memory: &CheckMemory) -> Result<CheckOutcome, ApiError> {
-        let Some(pc) = &inputs.pinecone else {
-            return Ok(CheckOutcome::sign_in("pinecone", "Sign in with Pinecone so the assistant can confirm the connection."));
-        };
-        let orgs = self.pinecone.organizations(pc).await?;
-        let org = match &memory.target_org {
-            Some(id) => orgs.iter().find(|o| &o.id == id),
-            None => orgs.iter().find(|o| o.is_paid_and_active()),
-        };
-        let saas = match &inputs.microsoft {
-            Some(token) => self.find_purchase(token).await?,
-            None => None,
-        };
-        let org_ok = org.is_some_and(|o| o.is_paid_and_active());
-        let saas_ok = inputs.microsoft.is_none() || saas.as_ref().is_some_and(|s| s.properties.status == "Subscribed");
+    /// Describes what Pinecone and Azure say now, for details and for the finish screen.
+    fn describe(org: Option<&crate::pinecone::Organization>, saas: Option<&SaasResource>) -> Vec<String> {
         let mut details = Vec::new();
         if let Some(o) = org {
             details.push(format!(
@@ -225,25 +229,78 @@ impl Checker {
                 o.payment_status
             ));
         }
-        if let Some(s) = &saas {
+        if let Some(s) = saas {
             details.push(format!("Azure: subscription {} is {}.", s.name, s.properties.status));
         }
-        if org_ok && saas_ok {
-            let mut o = CheckOutcome::new(CheckState::Verified, "Your organization is connected: Azure now pays for Pinecone.");
-            o.facts = details.clone();
-            if let Some(s) = &saas {
-                o.facts.push(if s.properties.auto_renew == Some(false) {
-                    "Recurring billing is off.".into()
-                } else {
-                    "Recurring billing is on.".into()
-                });
-            }
-            o.details = details;
-            return Ok(o);
-        }
+        details
+    }
+
+    fn confirmed(details: Vec<String>, saas: &SaasResource) -> CheckOutcome {
+        let mut o = CheckOutcome::new(CheckState::Verified, "Your organization is connected: Azure now pays for Pinecone.");
+        o.facts = details.clone();
+        o.facts.push(if saas.properties.auto_renew == Some(false) {
+            "Recurring billing is off.".into()
+        } else {
+            "Recurring billing is on.".into()
+        });
+        o.details = details;
+        o
+    }
+
+    fn still_waiting(details: Vec<String>) -> CheckOutcome {
         let mut o = CheckOutcome::new(CheckState::Waiting, "Waiting for Pinecone and Azure to finish connecting.")
             .advice("This can take a few minutes. If it stays like this, make sure you clicked Connect to Pinecone and saw the confirmation. If you closed that page, open the Configure account page again.");
         o.details = details;
-        Ok(o)
+        o
+    }
+
+    /// Connecting an existing org: that org (noted by `pinecone-org` while it was on Starter) is now
+    /// paid and active, and Azure's subscription is active. Both sides must say so.
+    async fn connected(&self, inputs: &CheckInputs, memory: &CheckMemory) -> Result<CheckOutcome, ApiError> {
+        let Some(pc) = &inputs.pinecone else {
+            return Ok(CheckOutcome::sign_in("pinecone", "Sign in with Pinecone so the assistant can confirm the connection."));
+        };
+        let Some(ms) = &inputs.microsoft else {
+            return Ok(CheckOutcome::sign_in(
+                "microsoft",
+                "Sign in with Microsoft too, so the assistant can confirm Azure's side.",
+            ));
+        };
+        let Some(target) = &memory.target_org else {
+            return Ok(CheckOutcome::new(CheckState::Problem, "The assistant doesn't know which organization you are connecting.")
+                .advice("It notes your organization on step 1, while it is still on the Starter plan. Without that, check the confirmation message on Pinecone's page: it is your proof."));
+        };
+        let orgs = self.pinecone.organizations(pc).await?;
+        let org = orgs.iter().find(|o| &o.id == target);
+        let saas = self.find_purchase(ms).await?;
+        let details = Self::describe(org, saas.as_ref());
+        match (org, &saas) {
+            (Some(o), Some(s)) if o.is_paid_and_active() && s.properties.status == "Subscribed" => {
+                Ok(Self::confirmed(details, s))
+            }
+            _ => Ok(Self::still_waiting(details)),
+        }
+    }
+
+    /// A new org created through Azure: Azure's subscription is active and an org is paid and
+    /// active. A card-paid org alone is not enough: Azure has to say its side is done.
+    async fn new_org_connected(&self, inputs: &CheckInputs) -> Result<CheckOutcome, ApiError> {
+        let Some(ms) = &inputs.microsoft else {
+            return Ok(CheckOutcome::sign_in("microsoft", "Sign in with Microsoft so the assistant can confirm Azure's side."));
+        };
+        let Some(pc) = &inputs.pinecone else {
+            return Ok(CheckOutcome::sign_in(
+                "pinecone",
+                "Sign in with Pinecone so the assistant can see your new organization.",
+            ));
+        };
+        let saas = self.find_purchase(ms).await?;
+        let orgs = self.pinecone.organizations(pc).await?;
+        let org = orgs.iter().find(|o| o.is_paid_and_active());
+        let details = Self::describe(org, saas.as_ref());
+        match (org, &saas) {
+            (Some(_), Some(s)) if s.properties.status == "Subscribed" => Ok(Self::confirmed(details, s)),
+            _ => Ok(Self::still_waiting(details)),
+        }
     }
 }

@@ -84,6 +84,49 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn connected_needs_the_noted_org_and_both_sides() {
+    let (demo, checker, inputs) = setup(Scenario::NotStarter).await;
+    demo.world.subscribe("rg", "p", true);
+    // A card-paid Standard org is paid and active, but nobody noted it as the org being connected.
+    let o = checker.run("connected", &inputs, &mut CheckMemory::default()).await;
+    assert_eq!(o.state, CheckState::Problem, "{o:?}");
+    let without_azure = CheckInputs { microsoft: None, ..inputs };
+    let o = checker.run("connected", &without_azure, &mut CheckMemory { target_org: Some(ORG_ID.into()) }).await;
+    assert_eq!((o.state, o.provider.as_deref()), (CheckState::NeedsSignIn, Some("microsoft")), "Azure's side must be seen too");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_org_counts_only_once_azure_says_it_is_active() {
+    let (demo, checker, inputs) = setup(Scenario::NotStarter).await;
+    let o = checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await;
+    assert_eq!(o.state, CheckState::Waiting, "a card-paid org alone is not a connection: {o:?}");
+    demo.world.subscribe("rg", "p", true);
+    assert_eq!(checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await.state, CheckState::Waiting);
+    demo.world.create_connected_org("Fresh").unwrap();
+    let o = checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await;
+    assert_eq!(o.state, CheckState::Verified, "{o:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_purchase_from_the_past_does_not_count() {
+    let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
+    demo.world.subscribe("rg", "old-one", true);
+    demo.world.cancel("old-one");
+    assert_eq!(checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await.state, CheckState::Waiting);
+    demo.world.subscribe("rg", "new-one", true);
+    let o = checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await;
+    assert_eq!(o.state, CheckState::Verified);
+    assert!(o.summary.contains("new-one"), "{}", o.summary);
+}
+
+#[test]
+fn check_memory_round_trips_through_progress_notes() {
+    let memory = CheckMemory { target_org: Some("org-1".into()) };
+    assert_eq!(CheckMemory::from_notes(&memory.to_notes()), memory);
+    assert!(CheckMemory::default().to_notes().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn missing_sign_ins_and_outages_are_explained() {
     let (demo, checker, _) = setup(Scenario::HappyPath).await;
     let none = CheckInputs::default();

@@ -143,6 +143,13 @@ impl World {
         });
     }
 
+    /// "Cancel subscription" in the Azure portal.
+    pub fn cancel(&self, name: &str) {
+        for s in self.lock().saas.iter_mut().filter(|s| s.name == name) {
+            s.status = "Unsubscribed".into();
+        }
+    }
+
     /// Pinecone's "Connect to Pinecone": the SaaS resource is activated and the org upgraded,
     /// unless the scenario keeps activation stuck.
     pub fn connect(&self, org_id: &str) -> Result<(), &'static str> {

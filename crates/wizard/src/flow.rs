@@ -51,7 +51,7 @@ pub struct StepDef {
 pub const SIGN_IN_PROVIDERS: &[&str] = &["microsoft", "pinecone"];
 
 /// The live checks a step may name; the `clients` crate implements each.
-pub const CHECKS: &[&str] = &["pinecone-org", "azure-subscription", "azure-purchase", "connected"];
+pub const CHECKS: &[&str] = &["pinecone-org", "azure-subscription", "azure-purchase", "connected", "new-org-connected"];
 
 /// What the finish screen says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

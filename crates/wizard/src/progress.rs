@@ -33,11 +33,15 @@ pub struct Progress {
     /// Step id → when the user marked it done.
     pub done: BTreeMap<String, Millis>,
     /// Step id → when a live check confirmed it through an API ("verified", not just "done by you").
-    #[serde(default)]
+    /// The new fields are left out while empty, so a file from before them stays byte-compatible.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub verified: BTreeMap<String, Millis>,
     /// What the final check found, for the finish screen.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confirmation: Vec<String>,
+    /// What the live checks noted for later ones in this flow (e.g. which org is being connected).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, String>,
     pub started_at: Option<Millis>,
     pub updated_at: Option<Millis>,
     pub finished_at: Option<Millis>,
@@ -52,6 +56,7 @@ impl Default for Progress {
             done: BTreeMap::new(),
             verified: BTreeMap::new(),
             confirmation: Vec::new(),
+            notes: BTreeMap::new(),
             started_at: None,
             updated_at: None,
             finished_at: None,
@@ -88,6 +93,7 @@ impl Progress {
         self.done.clear();
         self.verified.clear();
         self.confirmation.clear();
+        self.notes.clear();
         self.started_at = Some(now);
         self.finished_at = None;
         self.updated_at = Some(now);
@@ -161,6 +167,14 @@ impl Progress {
         if !facts.is_empty() {
             self.confirmation = facts;
         }
+        self.updated_at = Some(now);
+        Ok(())
+    }
+
+    /// Keeps the checks' notes for this flow (replacing the old ones).
+    pub fn note(&mut self, flow: &FlowDef, notes: BTreeMap<String, String>, now: Millis) -> Result<(), TransitionError> {
+        self.ensure_flow(flow)?;
+        self.notes = notes;
         self.updated_at = Some(now);
         Ok(())
     }
@@ -329,6 +343,14 @@ mod tests {
         assert_eq!(p.verified["open-listing"], 3, "the first confirmation time is kept");
         assert_eq!(p.confirmation, ["fact"], "a check without facts keeps the earlier ones");
         p.validate(Some(&f)).unwrap();
+    }
+
+    #[test]
+    fn files_without_the_newer_fields_still_load_and_new_empty_ones_are_not_written() {
+        let old = r#"{"version":1,"flow":null,"position":{"screen":"start"},"done":{},"startedAt":null,"updatedAt":null,"finishedAt":null}"#;
+        let p: Progress = serde_json::from_str(old).unwrap();
+        assert_eq!(p, Progress::default());
+        assert_eq!(serde_json::to_string(&p).unwrap(), old, "an older app can still read what this one writes");
     }
 
     #[test]

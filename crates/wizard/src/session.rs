@@ -23,6 +23,10 @@ pub enum Action {
         step: String,
         facts: Vec<String>,
     },
+    /// The live checks' notes for this flow.
+    Note {
+        notes: std::collections::BTreeMap<String, String>,
+    },
     StartOver,
 }
 
@@ -115,6 +119,7 @@ impl WizardSession {
             Action::Back => next.back(self.current_flow()?, now)?,
             Action::Jump { step } => next.jump(self.current_flow()?, &step, now)?,
             Action::Verify { step, facts } => next.verify(self.current_flow()?, &step, facts, now)?,
+            Action::Note { notes } => next.note(self.current_flow()?, notes, now)?,
         }
         self.store.save(&next)?;
         self.progress = next;
