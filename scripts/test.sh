@@ -20,16 +20,7 @@ echo "==> build"
 cargo build -p billing-assistant --locked
 cargo build --workspace --tests --locked
 
-# The keyring daemon keeps its collection under XDG_DATA_HOME: a fresh one per run, so a keyring
-# left by an earlier run with another password can't be locked against us. The apps under test
-# get their own data folders from the harness.
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-export XDG_DATA_HOME=$(mktemp -d)
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '
-  set -e
-  echo -n billing-assistant-tests | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  echo "==> unit, integration and IPC tests"
-  cargo test --locked
-  echo "==> e2e (tauri-driver + WebKitWebDriver), one app at a time"
-  cargo test -p e2e --locked -- --test-threads=1
-'
+echo "==> unit, integration and IPC tests"
+scripts/headless.sh cargo test --locked
+echo "==> e2e (tauri-driver + WebKitWebDriver, and Chromium for demo mode), one app at a time"
+scripts/headless.sh cargo test -p e2e --locked -- --test-threads=1

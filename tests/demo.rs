@@ -39,6 +39,26 @@ impl Demo {
         self.app.wait_signin_state(provider, "signed-in").await;
     }
 
+    /// Create flow: opens the listing, walks the app to the subscription step and signs in with
+    /// Microsoft there.
+    async fn walk_to_subscribe_signed_in(&mut self, open_listing: bool) {
+        self.app.click("start-flow-create-new-org").await;
+        if open_listing {
+            self.open("step-open-listing").await;
+        }
+        for step in ["get-it-now", "select-plan", "subscribe"] {
+            self.next(step).await;
+        }
+        self.sign_in("microsoft").await;
+    }
+
+    /// Buys Pinecone in Chromium, from the listing to "Subscribe" on the review page.
+    async fn buy_in_browser(&self) {
+        for testid in ["get-it-now", "subscribe", "review-and-subscribe", "confirm-subscribe"] {
+            self.web.click(testid).await;
+        }
+    }
+
     async fn next(&self, expect_step: &str) {
         self.app.click("wizard-next").await;
         self.app.find(&format!("screen-step-{expect_step}")).await;
@@ -158,26 +178,14 @@ async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
 #[tokio::test(flavor = "multi_thread")]
 async fn spending_limit_and_recurring_billing_off_are_flagged() {
     let mut d = Demo::start("spending-limit").await;
-    d.app.click("start-flow-create-new-org").await;
-    for step in ["get-it-now", "select-plan", "subscribe"] {
-        d.next(step).await;
-    }
-    d.sign_in("microsoft").await;
+    d.walk_to_subscribe_signed_in(false).await;
     d.app.wait_check("subscribe", "problem").await;
     assert!(d.app.text("check-details-subscribe").await.contains("Free Trial has a spending limit"));
     d.finish().await;
 
     let mut d = Demo::start("recurring-off").await;
-    d.app.click("start-flow-create-new-org").await;
-    d.open("step-open-listing").await;
-    for step in ["get-it-now", "select-plan", "subscribe"] {
-        d.next(step).await;
-    }
-    d.sign_in("microsoft").await;
-    d.web.click("get-it-now").await;
-    d.web.click("subscribe").await;
-    d.web.click("review-and-subscribe").await;
-    d.web.click("confirm-subscribe").await;
+    d.walk_to_subscribe_signed_in(true).await;
+    d.buy_in_browser().await;
     d.next("configure-account").await;
     d.app.wait_check("configure-account", "verified").await;
     assert!(d.app.text("check-advice-configure-account").await.contains("Recurring billing is off"));
@@ -187,16 +195,8 @@ async fn spending_limit_and_recurring_billing_off_are_flagged() {
 #[tokio::test(flavor = "multi_thread")]
 async fn activation_stuck_at_pending_keeps_waiting_and_offers_the_link_again() {
     let mut d = Demo::start("stuck-pending").await;
-    d.app.click("start-flow-create-new-org").await;
-    d.open("step-open-listing").await;
-    for step in ["get-it-now", "select-plan", "subscribe"] {
-        d.next(step).await;
-    }
-    d.sign_in("microsoft").await;
-    d.web.click("get-it-now").await;
-    d.web.click("subscribe").await;
-    d.web.click("review-and-subscribe").await;
-    d.web.click("confirm-subscribe").await;
+    d.walk_to_subscribe_signed_in(true).await;
+    d.buy_in_browser().await;
     d.web.click("configure-account").await;
     d.web.click("auth-email").await;
     d.web.click("org-new").await;
