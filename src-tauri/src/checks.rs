@@ -2,7 +2,11 @@
 //! embedded simulator when in demo mode, and the commands that run a step's check, regenerate the
 //! "Configure account" link, and reset the demo.
 
-use crate::{accounts::Accounts, error::IpcError, AppState};
+use crate::{
+    accounts::Accounts,
+    error::{capitalize, IpcError},
+    AppState,
+};
 use clients::{
     arm::Arm,
     checks::{CheckInputs, CheckMemory, CheckOutcome, CheckState, Checker},
@@ -158,11 +162,6 @@ pub async fn regenerate_link(accounts: State<'_, Accounts>, checks: State<'_, Ch
     webbrowser::open(&url).map_err(|e| IpcError::new("browser_failed", format!("Your web browser didn't open ({e}).")))?;
     eprintln!("regenerated the Configure account link for {}", saas.name);
     Ok(url)
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[derive(Debug, Serialize)]

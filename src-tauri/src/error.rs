@@ -34,7 +34,8 @@ impl From<WizardError> for IpcError {
     }
 }
 
-fn capitalize(s: &str) -> String {
+/// Core errors are lowercase sentences; the UI shows them as sentences.
+pub(crate) fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }

@@ -347,8 +347,14 @@ async fn subscriptions(State(w): State<World>, headers: HeaderMap, Query(q): Que
     .into_response()
 }
 
-fn unknown_subscription(sub: &str) -> Option<Response> {
-    (sub != SUBSCRIPTION_ID).then(|| error(StatusCode::NOT_FOUND, "SubscriptionNotFound", "The subscription could not be found."))
+impl World {
+    /// The gate for routes under `/subscriptions/{sub}/…`, which also need a subscription that exists.
+    fn gate_subscription(&self, headers: &HeaderMap, api_version: Option<&str>, sub: &str) -> Option<Response> {
+        self.gate(headers, "/subscriptions/", false, api_version).or_else(|| {
+            (sub != SUBSCRIPTION_ID)
+                .then(|| error(StatusCode::NOT_FOUND, "SubscriptionNotFound", "The subscription could not be found."))
+        })
+    }
 }
 
 async fn resource_groups(
@@ -357,7 +363,7 @@ async fn resource_groups(
     Path(sub): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
-    if let Some(r) = w.gate(&headers, "/subscriptions/", false, q.api_version.as_deref()).or_else(|| unknown_subscription(&sub)) {
+    if let Some(r) = w.gate_subscription(&headers, q.api_version.as_deref(), &sub) {
         return r;
     }
     Json(json!({"value": [{"name": "pinecone-billing", "location": "eastus"}, {"name": "shared-services", "location": "westeurope"}]})).into_response()
@@ -379,7 +385,7 @@ async fn saas_resources(
     Path(sub): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
-    if let Some(r) = w.gate(&headers, "/subscriptions/", false, q.api_version.as_deref()).or_else(|| unknown_subscription(&sub)) {
+    if let Some(r) = w.gate_subscription(&headers, q.api_version.as_deref(), &sub) {
         return r;
     }
     let value: Vec<Value> = w.lock().saas.iter().filter(|s| s.subscription_id == sub).map(saas_json).collect();
@@ -392,7 +398,7 @@ async fn list_access_token(
     Path((sub, rg, name)): Path<(String, String, String)>,
     Query(q): Query<Params>,
 ) -> Response {
-    if let Some(r) = w.gate(&headers, "/subscriptions/", false, q.api_version.as_deref()).or_else(|| unknown_subscription(&sub)) {
+    if let Some(r) = w.gate_subscription(&headers, q.api_version.as_deref(), &sub) {
         return r;
     }
     if !w.lock().saas.iter().any(|s| s.resource_group == rg && s.name == name) {
