@@ -103,7 +103,7 @@ async fn connect_an_existing_org_to_the_confirmed_finish() {
     d.web.click(ORG).await;
     d.next("connect").await;
     d.web.click("connect-to-pinecone").await;
-    assert!(d.web.page_text().await.contains("Your organization is connected"));
+    d.web.wait_for_text("Your organization is connected").await;
     d.app.wait_check("connect", "verified").await;
     d.app.click("wizard-next").await;
     d.app.find("screen-finish").await;
@@ -159,7 +159,7 @@ async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
     d.app.wait_check("open-billing", "problem").await;
     assert!(d.app.text("check-advice-open-billing").await.contains("Only an organization owner can connect it"));
     d.open("step-open-billing").await;
-    assert!(d.web.page_text().await.contains("Only organization owners can connect"));
+    d.web.wait_for_text("Only organization owners can connect").await;
 
     // The scenario picker on the start screen resets the demo into another scenario.
     d.app.click("start-over").await;

@@ -104,6 +104,29 @@ fn two_free_ports() -> (u16, u16) {
     (port(&a), port(&b))
 }
 
+/// Finds the element with `testid` and runs `$op` on it. A background update (a check result, a
+/// sign-in status) can redraw the screen between finding and using an element; then it finds the
+/// new element and tries again, up to five times.
+macro_rules! for_fresh_element {
+    ($app:expr, $testid:expr, |$el:ident| $op:expr) => {{
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let $el = $app.find($testid).await;
+            match $op {
+                Ok(v) => break v,
+                Err(e)
+                    if attempt < 5
+                        && matches!(e.as_inner(), thirtyfour::error::WebDriverErrorInner::StaleElementReference(_)) =>
+                {
+                    continue
+                }
+                Err(e) => panic!("[data-testid={}]: {e}", $testid),
+            }
+        }
+    }};
+}
+
 /// One running app, driven over WebDriver.
 pub struct App {
     pub driver: WebDriver,
@@ -203,30 +226,19 @@ impl App {
     /// can redraw the screen between finding and clicking; then it finds the new element and
     /// clicks that.
     pub async fn click(&self, testid: &str) {
-        for attempt in 1..=5 {
-            match self.find(testid).await.click().await {
-                Ok(()) => return,
-                Err(e)
-                    if attempt < 5
-                        && matches!(e.as_inner(), thirtyfour::error::WebDriverErrorInner::StaleElementReference(_)) =>
-                {
-                    continue
-                }
-                Err(e) => panic!("click {testid}: {e}"),
-            }
-        }
+        for_fresh_element!(self, testid, |el| el.click().await)
     }
 
     pub async fn text(&self, testid: &str) -> String {
-        self.find(testid).await.text().await.expect("text")
+        for_fresh_element!(self, testid, |el| el.text().await)
     }
 
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        self.find(testid).await.attr(name).await.expect("attribute")
+        for_fresh_element!(self, testid, |el| el.attr(name).await)
     }
 
     pub async fn value(&self, testid: &str) -> String {
-        self.find(testid).await.prop("value").await.expect("value").unwrap_or_default()
+        for_fresh_element!(self, testid, |el| el.prop("value").await).unwrap_or_default()
     }
 
     /// Polls a script returning a boolean until it is true.
@@ -399,8 +411,17 @@ impl Chromium {
         loop {
             let found = self.driver.find_all(By::Css(format!("[data-testid=\"{testid}\"]"))).await.expect("find");
             if let Some(el) = found.into_iter().next() {
-                el.click().await.unwrap_or_else(|e| panic!("click {testid} in Chromium: {e}"));
-                return;
+                match el.click().await {
+                    Ok(()) => return,
+                    // The page was replaced between finding and clicking: find it again.
+                    Err(e)
+                        if Instant::now() < deadline
+                            && matches!(e.as_inner(), thirtyfour::error::WebDriverErrorInner::StaleElementReference(_)) =>
+                    {
+                        continue
+                    }
+                    Err(e) => panic!("click {testid} in Chromium: {e}"),
+                }
             }
             let page = self.driver.source().await.unwrap_or_default();
             assert!(Instant::now() < deadline, "Chromium page has no [data-testid={testid}]: {page}");
@@ -408,8 +429,24 @@ impl Chromium {
         }
     }
 
-    pub async fn page_text(&self) -> String {
-        self.driver.find(By::Css("body")).await.expect("body").text().await.expect("text")
+    /// Waits until the page's text contains `needle`. A click that submits a form leaves the old
+    /// page up for a moment, and its body goes stale when the new one loads, so a stale or missing
+    /// body is read again rather than taken as an answer.
+    pub async fn wait_for_text(&self, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        loop {
+            if let Ok(body) = self.driver.find(By::Css("body")).await {
+                if let Ok(text) = body.text().await {
+                    if text.contains(needle) {
+                        return;
+                    }
+                    last = text;
+                }
+            }
+            assert!(Instant::now() < deadline, "Chromium page never said {needle:?} in {WAIT:?}; it says: {last}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Opens `url` in a new tab, lets it load (a sign-in redirects to the app), and comes back.
