@@ -96,6 +96,7 @@ async fn connect_an_existing_org_to_the_confirmed_finish() {
     d.web.click("confirm-subscribe").await;
     d.app.wait_check("confirm-subscribe", "verified").await;
     assert!(!d.app.exists("check-advice-confirm-subscribe").await, "recurring billing is on: no warning");
+    assert!(d.app.exists("check-regenerate-confirm-subscribe").await, "bought, not yet configured: the link can be opened again");
     d.next("sign-in-method").await;
     d.web.click("configure-account").await;
     d.web.click("auth-google").await;

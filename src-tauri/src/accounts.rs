@@ -21,11 +21,47 @@ pub struct Accounts {
     /// Set when the settings file was broken; the defaults are used and the UI says so.
     config_problem: Option<String>,
     http: reqwest::Client,
-    store: RwLock<Arc<dyn TokenStore>>,
+    store: Arc<RwLock<Arc<dyn TokenStore>>>,
     pending: Mutex<HashMap<ProviderId, WaitControl>>,
     /// One token lookup (and so at most one refresh) at a time: two refreshes with the same
     /// rotating refresh token would make the provider refuse the second and sign the user out.
-    refreshing: tokio::sync::Mutex<()>,
+    /// Sign-out and a finishing sign-in take it too, so a refresh in flight can't bring back
+    /// tokens just deleted, or overwrite or delete a sign-in that just finished.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The store a finishing sign-in saves through: whichever store is current when it saves (the
+/// user may have switched to memory while the browser was open), and only while no token lookup
+/// runs. Its methods run on blocking threads (`signin::blocking`), where the lock may block.
+struct SignInStore {
+    store: Arc<RwLock<Arc<dyn TokenStore>>>,
+    refreshing: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl SignInStore {
+    fn current(&self) -> Arc<dyn TokenStore> {
+        self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl TokenStore for SignInStore {
+    fn load(&self, provider: ProviderId) -> Result<Option<signin::StoredTokens>, TokenStoreError> {
+        self.current().load(provider)
+    }
+
+    fn save(&self, provider: ProviderId, tokens: &signin::StoredTokens) -> Result<(), TokenStoreError> {
+        let _no_lookup_running = self.refreshing.blocking_lock();
+        self.current().save(provider, tokens)
+    }
+
+    fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError> {
+        let _no_lookup_running = self.refreshing.blocking_lock();
+        self.current().delete(provider)
+    }
+
+    fn kind(&self) -> &'static str {
+        self.current().kind()
+    }
 }
 
 impl Accounts {
@@ -38,9 +74,9 @@ impl Accounts {
             config,
             config_problem,
             http: http_client(),
-            store: RwLock::new(store),
+            store: Arc::new(RwLock::new(store)),
             pending: Mutex::new(HashMap::new()),
-            refreshing: tokio::sync::Mutex::new(()),
+            refreshing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -83,6 +119,10 @@ impl Accounts {
 
     fn store(&self) -> Arc<dyn TokenStore> {
         self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn sign_in_store(&self) -> Arc<dyn TokenStore> {
+        Arc::new(SignInStore { store: self.store.clone(), refreshing: self.refreshing.clone() })
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<ProviderId, WaitControl>> {
@@ -177,7 +217,7 @@ pub async fn sign_in(
         id,
         accounts.config.provider(id),
         &accounts.http,
-        accounts.store(),
+        accounts.sign_in_store(),
         &control,
         |url| {
             webbrowser::open(url)
@@ -226,6 +266,7 @@ pub fn sign_in_cancel(accounts: State<'_, Accounts>, provider: String) -> Result
 #[tauri::command]
 pub async fn sign_out(accounts: State<'_, Accounts>, provider: String) -> Result<(), IpcError> {
     let id = self::provider(&provider)?;
+    let _no_lookup_running = accounts.refreshing.lock().await;
     let store = accounts.store();
     blocking(move || store.delete(id)).await.map_err(|e| store_error(&e))
 }
@@ -234,4 +275,39 @@ pub async fn sign_out(accounts: State<'_, Accounts>, provider: String) -> Result
 #[tauri::command]
 pub fn use_memory_tokens(accounts: State<'_, Accounts>) {
     *accounts.store.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(MemoryTokenStore::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens() -> signin::StoredTokens {
+        signin::StoredTokens {
+            access_token: signin::Secret::new("a"),
+            refresh_token: None,
+            expires_at: None,
+            id_token: None,
+            name: Some("Ada".into()),
+            email: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_sign_in_saves_to_the_store_current_at_the_end_and_waits_for_a_running_lookup() {
+        let first: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
+        let accounts = Accounts::new(Ok(SignInConfig::defaults()), first.clone());
+        let saving_through = accounts.sign_in_store();
+        // The user chose "keep sign-ins in memory" while the browser was open.
+        let second: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
+        *accounts.store.write().unwrap() = second.clone();
+
+        let lookup = accounts.refreshing.lock().await;
+        let save = tokio::task::spawn_blocking(move || saving_through.save(ProviderId::Pinecone, &tokens()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!save.is_finished(), "a lookup (maybe refreshing) is running: the save waits for it");
+        drop(lookup);
+        save.await.unwrap().unwrap();
+        assert_eq!(second.load(ProviderId::Pinecone).unwrap(), Some(tokens()));
+        assert_eq!(first.load(ProviderId::Pinecone).unwrap(), None);
+    }
 }

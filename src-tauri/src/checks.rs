@@ -95,7 +95,7 @@ pub async fn run_check(
     checks: State<'_, Checks>,
     step_id: String,
 ) -> Result<CheckResult, IpcError> {
-    let (check, memory) = {
+    let (check, memory, run_of) = {
         let session = state.session.lock().unwrap_or_else(|p| p.into_inner());
         let flow = session.progress().flow.clone().and_then(|id| session.catalog().flow(&id).cloned());
         let flow = flow.ok_or_else(|| IpcError::new("not_allowed", "Choose a flow first."))?;
@@ -108,21 +108,14 @@ pub async fn run_check(
             .check
             .clone()
             .ok_or_else(|| IpcError::new("no_check", "This step can't be checked by the app; it stays yours to confirm."))?;
-        (check, CheckMemory::from_notes(&session.progress().notes))
+        let p = session.progress();
+        (check, CheckMemory::from_notes(&p.notes), (p.flow.clone(), p.started_at))
     };
     let inputs = match inputs(&accounts).await {
         Ok(i) => i,
         Err(e) => {
             let snapshot = state.session.lock().unwrap_or_else(|p| p.into_inner()).snapshot();
-            let outcome = CheckOutcome {
-                state: CheckState::Error,
-                summary: e.message,
-                details: vec![],
-                advice: None,
-                facts: vec![],
-                provider: None,
-            };
-            return Ok(CheckResult { outcome, snapshot });
+            return Ok(CheckResult { outcome: CheckOutcome::failure(e.message), snapshot });
         }
     };
     // No lock is held while the check talks to the services, which can take a while.
@@ -130,6 +123,11 @@ pub async fn run_check(
     let outcome = checks.checker.run(&check, &inputs, &mut learned).await;
     eprintln!("check {check} on {step_id}: {:?}", outcome.state);
     let mut session = state.session.lock().unwrap_or_else(|p| p.into_inner());
+    // Start over (or a demo reset) while the check ran: its answer belongs to a run that is gone.
+    let p = session.progress();
+    if (p.flow.clone(), p.started_at) != run_of {
+        return Err(IpcError::new("started_over", "You started over while this check was running."));
+    }
     if learned != memory {
         session.apply(Action::Note { notes: learned.to_notes() }, now_millis()).map_err(IpcError::from)?;
     }
@@ -141,9 +139,15 @@ pub async fn run_check(
     Ok(CheckResult { outcome, snapshot })
 }
 
-/// Opens the "Configure account" page again with a fresh link from Azure (`listAccessToken`).
+/// Opens the "Configure account" page again with a fresh link from Azure (`listAccessToken`), for
+/// the purchase this flow is following.
 #[tauri::command]
-pub async fn regenerate_link(accounts: State<'_, Accounts>, checks: State<'_, Checks>) -> Result<String, IpcError> {
+pub async fn regenerate_link(
+    state: State<'_, AppState>,
+    accounts: State<'_, Accounts>,
+    checks: State<'_, Checks>,
+) -> Result<String, IpcError> {
+    let memory = CheckMemory::from_notes(&state.session.lock().unwrap_or_else(|p| p.into_inner()).progress().notes);
     let token = accounts
         .current(ProviderId::Microsoft)
         .await?
@@ -154,10 +158,16 @@ pub async fn regenerate_link(accounts: State<'_, Accounts>, checks: State<'_, Ch
     let api = |e: clients::ApiError| IpcError::new("api_error", format!("{}.", capitalize(&e.to_string())));
     let saas = checks
         .checker
-        .find_purchase(&token)
+        .find_purchase(&token, &memory)
         .await
         .map_err(api)?
         .ok_or_else(|| IpcError::new("no_purchase", "Azure has no Pinecone subscription for this account yet."))?;
+    if !saas.is_pending() {
+        return Err(IpcError::new(
+            "already_configured",
+            format!("Your Pinecone subscription {} is already set up, so there is no Configure account page to open.", saas.name),
+        ));
+    }
     let url = checks.checker.arm.list_access_token(&token, &saas.id).await.map_err(api)?.landing_url();
     webbrowser::open(&url).map_err(|e| IpcError::new("browser_failed", format!("Your web browser didn't open ({e}).")))?;
     eprintln!("regenerated the Configure account link for {}", saas.name);

@@ -9,7 +9,7 @@ import { h } from "./dom.js";
 import { signInSlot } from "./signin.js";
 
 /**
- * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null}} Outcome
+ * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null, offerLink: boolean}} Outcome
  * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: {code: string, message: string}}} CheckView
  */
 
@@ -81,6 +81,8 @@ export async function runCheck(stepId) {
     view.error = /** @type {any} */ (err);
   }
   view.running = false;
+  // Start over or a demo reset forgot this check while it ran; its answer is for a run that is gone.
+  if (views[stepId] !== view) return;
   if (view.rerun) {
     view.rerun = false;
     return runCheck(stepId);
@@ -157,7 +159,7 @@ function panel(stepId) {
       "div",
       { class: "check-actions" },
       showRetry ? h("button", { class: "secondary", type: "button", testid: t("check-retry"), onclick: () => runCheck(stepId) }, "Check again") : null,
-      outcome && outcome.advice && /Configure account/.test(outcome.advice)
+      outcome && outcome.offerLink
         ? h(
             "button",
             {

@@ -108,8 +108,10 @@ async function start(provider) {
       live[provider] = state;
       redraw();
     });
+    // A newer sign-in for this provider replaced this one; the card is the newer one's now.
+    if (runs[provider] !== run) return;
     const callbackAt = live[provider] && live[provider].callbackAt;
-    if (runs[provider] === run) delete runs[provider];
+    delete runs[provider];
     delete live[provider];
     // The command already said who signed in; asking the keyring again would only add latency.
     const entry = status && status.providers.find((x) => x.id === provider);
@@ -128,12 +130,28 @@ async function start(provider) {
       if (callbackAt) el.setAttribute("data-callback-at", String(callbackAt));
     }
   } catch (err) {
-    if (runs[provider] === run) delete runs[provider];
+    if (runs[provider] !== run) return;
+    delete runs[provider];
     const e = /** @type {any} */ (err);
     live[provider] = e.code === "signin_cancelled" ? undefined : { phase: "failed", error: e };
     if (!live[provider]) delete live[provider];
     await refreshStatus();
   }
+}
+
+/** @type {Record<string, {code: string, message: string}>} */
+const signOutErrors = {};
+
+/** Signs out; a keyring that won't delete is shown on the card, not swallowed. @param {string} provider */
+async function signOut(provider) {
+  delete signOutErrors[provider];
+  try {
+    await backend.signOut(provider);
+  } catch (err) {
+    signOutErrors[provider] = /** @type {any} */ (err);
+  }
+  await refreshStatus();
+  document.dispatchEvent(new CustomEvent("signin-changed", { detail: { provider } }));
 }
 
 /** @param {string} provider */
@@ -203,7 +221,10 @@ function card(provider) {
     body = [
       h("p", {}, `Signed in to ${name} as `, h("strong", { testid: t("signin-user") }, who), "."),
       status && status.storage === "memory" ? h("p", { class: "meta" }, "Kept for this run only; you'll sign in again next time.") : null,
-      h("button", { class: "quiet", type: "button", testid: t("signin-signout"), onclick: () => backend.signOut(provider).then(refreshStatus, refreshStatus).then(() => document.dispatchEvent(new CustomEvent("signin-changed", { detail: { provider } }))) }, "Sign out"),
+      signOutErrors[provider]
+        ? h("p", { class: "error", role: "alert", testid: t("signin-signout-error"), "data-code": signOutErrors[provider].code }, `Couldn't sign out: ${signOutErrors[provider].message}`)
+        : null,
+      h("button", { class: "quiet", type: "button", testid: t("signin-signout"), onclick: () => signOut(provider) }, "Sign out"),
     ];
   } else if (phase === "failed" && state && state.error) {
     body = [

@@ -89,6 +89,16 @@ impl SaasResource {
         self.properties.publisher_id.as_deref() == Some(PINECONE_PUBLISHER)
             && self.properties.offer_id.as_deref() == Some(PINECONE_OFFER)
     }
+
+    /// Bought and waiting for the user to configure their account on Pinecone's page.
+    pub fn is_pending(&self) -> bool {
+        self.properties.status == "PendingFulfillmentStart"
+    }
+
+    /// Pending or active: not cancelled, suspended or never started.
+    pub fn is_live(&self) -> bool {
+        self.is_pending() || self.properties.status == "Subscribed"
+    }
 }
 
 /// `listAccessToken`: the "Configure account" landing page, regenerated.

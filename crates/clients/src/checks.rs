@@ -34,15 +34,31 @@ pub struct CheckOutcome {
     pub facts: Vec<String>,
     /// `microsoft` or `pinecone`, when `state` is `needs-sign-in`.
     pub provider: Option<String>,
+    /// Azure's purchase is waiting to be configured, so the "Configure account" page can be opened
+    /// again with a fresh link (for a user who closed that tab).
+    pub offer_link: bool,
 }
 
 impl CheckOutcome {
     fn new(state: CheckState, summary: impl Into<String>) -> Self {
-        Self { state, summary: summary.into(), details: Vec::new(), advice: None, facts: Vec::new(), provider: None }
+        Self {
+            state,
+            summary: summary.into(),
+            details: Vec::new(),
+            advice: None,
+            facts: Vec::new(),
+            provider: None,
+            offer_link: false,
+        }
     }
 
     fn sign_in(provider: &str, why: &str) -> Self {
         Self { provider: Some(provider.into()), ..Self::new(CheckState::NeedsSignIn, why) }
+    }
+
+    /// The check couldn't run for a reason outside the services (the token store, say).
+    pub fn failure(summary: impl Into<String>) -> Self {
+        Self::new(CheckState::Error, summary)
     }
 
     fn error(e: &ApiError) -> Self {
@@ -50,6 +66,9 @@ impl CheckOutcome {
         o.advice = Some(match e {
             ApiError::Offline { .. } => "Check your internet connection, then check again. Nothing you did is lost.".into(),
             ApiError::Unauthorized { .. } => "Your sign-in has expired. Sign out and sign in again.".into(),
+            ApiError::Forbidden { service: "Azure", .. } => "Your Microsoft account may not read this subscription. Ask your Azure administrator for at least Reader access, or sign in with the account you buy with.".into(),
+            ApiError::Forbidden { .. } => "Your Pinecone account may not read this. Sign in as an owner of the organization.".into(),
+            ApiError::Busy { wait_secs, .. } => format!("The assistant checks again by itself in about {wait_secs} seconds."),
             _ => "Try again in a minute. If it keeps failing, you can still finish the steps yourself.".into(),
         });
         o
@@ -69,20 +88,27 @@ pub struct CheckInputs {
     pub microsoft: Option<Secret>,
 }
 
-/// What one check learns that a later one needs (the org the user is connecting). The shell
-/// keeps it in the saved progress, so it survives a restart and goes with Start over.
+/// What one check learns that a later one needs: the org the user is connecting, and the Azure
+/// purchase they made. The shell keeps it in the saved progress, so it survives a restart and
+/// goes with Start over.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CheckMemory {
     pub target_org: Option<String>,
+    /// The ARM id of the Pinecone SaaS resource this flow bought, once a check has seen it. Later
+    /// checks follow that one, not an older purchase in another subscription.
+    pub purchase: Option<String>,
 }
 
 impl CheckMemory {
     pub fn from_notes(notes: &std::collections::BTreeMap<String, String>) -> Self {
-        Self { target_org: notes.get("target_org").cloned() }
+        Self { target_org: notes.get("target_org").cloned(), purchase: notes.get("purchase").cloned() }
     }
 
     pub fn to_notes(&self) -> std::collections::BTreeMap<String, String> {
-        self.target_org.iter().map(|id| ("target_org".to_owned(), id.clone())).collect()
+        [("target_org", &self.target_org), ("purchase", &self.purchase)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
+            .collect()
     }
 }
 
@@ -97,9 +123,9 @@ impl Checker {
         let result = match check {
             "pinecone-org" => self.pinecone_org(inputs, memory).await,
             "azure-subscription" => self.azure_subscription(inputs).await,
-            "azure-purchase" => self.azure_purchase(inputs).await,
+            "azure-purchase" => self.azure_purchase(inputs, memory).await,
             "connected" => self.connected(inputs, memory).await,
-            "new-org-connected" => self.new_org_connected(inputs).await,
+            "new-org-connected" => self.new_org_connected(inputs, memory).await,
             other => Ok(CheckOutcome::new(CheckState::Error, format!("This app has no check called `{other}`."))),
         };
         result.unwrap_or_else(|e| CheckOutcome::error(&e))
@@ -118,7 +144,7 @@ impl Checker {
         if starter.is_empty() {
             let names: Vec<String> = orgs.iter().map(|o| format!("{} is on the {} plan", o.name, o.plan)).collect();
             let mut o = CheckOutcome::new(CheckState::Problem, "Only organizations on the Starter plan can be connected to Azure.")
-                .advice("To move an organization that already pays by card to Azure billing, create a new organization through Azure Marketplace (the other guide in this app), then ask Pinecone support to move your projects.");
+                .advice("To move an organization that already pays by card to Azure billing: create a new organization through Azure Marketplace (the other guide in this app); make the original owner's email an Owner or Billing Admin of the new organization; download the old organization's invoices; ask Pinecone support to migrate your projects; and downgrade the old organization only after Pinecone confirms the migration.");
             o.details = names;
             return Ok(o);
         }
@@ -165,42 +191,87 @@ impl Checker {
                 .collect();
             return Ok(o);
         };
-        let groups = self.arm.resource_groups(token, &first.subscription_id).await?;
         let mut o = CheckOutcome::new(
             CheckState::Verified,
             format!("You can buy Pinecone with the subscription {}.", first.display_name),
         );
-        o.details = buyable.iter().map(|s| format!("Subscription: {}", s.display_name)).collect();
-        if !groups.is_empty() {
-            o.details.push(format!(
-                "Resource groups in {}: {}",
-                first.display_name,
-                groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
-            ));
+        // The directory matters to users with several: Azure's form lists only this one's subscriptions.
+        let tenants = self.arm.tenants(token).await?;
+        if !tenants.is_empty() {
+            let names: Vec<&str> = tenants.iter().map(|t| t.display_name.as_deref().unwrap_or(t.tenant_id.as_str())).collect();
+            o.details.push(format!("Directory: {}", names.join(", ")));
+        }
+        // Enough to help with step 6 without a long wait for someone with dozens of subscriptions.
+        for sub in buyable.iter().take(5) {
+            let groups = self.arm.resource_groups(token, &sub.subscription_id).await?;
+            o.details.push(if groups.is_empty() {
+                format!("Subscription {}: no resource groups yet (Azure's form can create one)", sub.display_name)
+            } else {
+                format!(
+                    "Subscription {}: resource groups {}",
+                    sub.display_name,
+                    groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            });
+        }
+        for sub in subs.iter().filter(|s| !s.can_buy()) {
+            o.details.push(if sub.has_spending_limit() {
+                format!("Don't pick {}: it has a spending limit, so it can't buy Pinecone", sub.display_name)
+            } else {
+                format!("Don't pick {}: it is {}", sub.display_name, sub.state)
+            });
         }
         Ok(o)
     }
 
-    /// The user's live Pinecone SaaS resource in any enabled subscription: an active one first,
-    /// then one waiting for activation. Cancelled or suspended ones from the past don't count.
-    pub async fn find_purchase(&self, token: &Secret) -> Result<Option<SaasResource>, ApiError> {
+    /// The Pinecone purchase this flow is about: the one `memory` noted while it is still live;
+    /// otherwise one waiting for activation (the purchase in progress) before an active one (an
+    /// earlier purchase, or this one after activation). Cancelled or suspended ones don't count.
+    /// A subscription the user can't read is skipped, so one locked-down subscription doesn't
+    /// hide the purchase in another; if none can be read, that error is the answer.
+    pub async fn find_purchase(&self, token: &Secret, memory: &CheckMemory) -> Result<Option<SaasResource>, ApiError> {
         let mut found: Vec<SaasResource> = Vec::new();
+        let mut first_error = None;
+        let mut read_any = false;
         for sub in self.arm.subscriptions(token).await?.iter().filter(|s| s.state == "Enabled") {
-            found.extend(self.arm.pinecone_saas_all(token, &sub.subscription_id).await?);
+            match self.arm.pinecone_saas_all(token, &sub.subscription_id).await {
+                Ok(list) => {
+                    read_any = true;
+                    found.extend(list);
+                }
+                Err(e @ (ApiError::Forbidden { .. } | ApiError::NotFound { .. } | ApiError::Status { status: 409, .. })) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if let (false, Some(e)) = (read_any, first_error) {
+            return Err(e);
         }
         let rank = |s: &SaasResource| match s.properties.status.as_str() {
-            "Subscribed" => Some(0),
+            // ARM ids compare without regard to case.
+            _ if memory.purchase.as_ref().is_some_and(|id| id.eq_ignore_ascii_case(&s.id)) && s.is_live() => Some(0),
             "PendingFulfillmentStart" => Some(1),
+            "Subscribed" => Some(2),
             _ => None,
         };
         Ok(found.into_iter().filter_map(|s| rank(&s).map(|r| (r, s))).min_by_key(|(r, _)| *r).map(|(_, s)| s))
     }
 
-    async fn azure_purchase(&self, inputs: &CheckInputs) -> Result<CheckOutcome, ApiError> {
+    /// [`Self::find_purchase`], noting what it found for the checks after this one.
+    async fn follow_purchase(&self, token: &Secret, memory: &mut CheckMemory) -> Result<Option<SaasResource>, ApiError> {
+        let saas = self.find_purchase(token, memory).await?;
+        if let Some(s) = &saas {
+            memory.purchase = Some(s.id.clone());
+        }
+        Ok(saas)
+    }
+
+    async fn azure_purchase(&self, inputs: &CheckInputs, memory: &mut CheckMemory) -> Result<CheckOutcome, ApiError> {
         let Some(token) = &inputs.microsoft else {
             return Ok(CheckOutcome::sign_in("microsoft", "Sign in with Microsoft so the assistant can see your purchase."));
         };
-        let Some(saas) = self.find_purchase(token).await? else {
+        let Some(saas) = self.follow_purchase(token, memory).await? else {
             return Ok(CheckOutcome::new(CheckState::Waiting, "No Pinecone subscription on Azure yet.").advice(
                 "Finish the purchase in the Azure portal: Review + subscribe, then Subscribe. The assistant keeps checking.",
             ));
@@ -212,6 +283,7 @@ impl Checker {
         };
         let mut o =
             CheckOutcome::new(CheckState::Verified, format!("Azure has your Pinecone subscription {}: {status}.", saas.name));
+        o.offer_link = saas.is_pending();
         if saas.properties.auto_renew == Some(false) {
             o.advice = Some("Recurring billing is off, so this subscription ends after its first month and your organization loses Azure billing. Turn recurring billing on for the Pinecone subscription in the Azure portal.".into());
         }
@@ -247,16 +319,17 @@ impl Checker {
         o
     }
 
-    fn still_waiting(details: Vec<String>) -> CheckOutcome {
+    fn still_waiting(details: Vec<String>, saas: Option<&SaasResource>) -> CheckOutcome {
         let mut o = CheckOutcome::new(CheckState::Waiting, "Waiting for Pinecone and Azure to finish connecting.")
             .advice("This can take a few minutes. If it stays like this, make sure you clicked Connect to Pinecone and saw the confirmation. If you closed that page, open the Configure account page again.");
         o.details = details;
+        o.offer_link = saas.is_some_and(SaasResource::is_pending);
         o
     }
 
     /// Connecting an existing org: that org (noted by `pinecone-org` while it was on Starter) is now
     /// paid and active, and Azure's subscription is active. Both sides must say so.
-    async fn connected(&self, inputs: &CheckInputs, memory: &CheckMemory) -> Result<CheckOutcome, ApiError> {
+    async fn connected(&self, inputs: &CheckInputs, memory: &mut CheckMemory) -> Result<CheckOutcome, ApiError> {
         let Some(pc) = &inputs.pinecone else {
             return Ok(CheckOutcome::sign_in("pinecone", "Sign in with Pinecone so the assistant can confirm the connection."));
         };
@@ -266,25 +339,27 @@ impl Checker {
                 "Sign in with Microsoft too, so the assistant can confirm Azure's side.",
             ));
         };
-        let Some(target) = &memory.target_org else {
+        let Some(target) = memory.target_org.clone() else {
             return Ok(CheckOutcome::new(CheckState::Problem, "The assistant doesn't know which organization you are connecting.")
                 .advice("It notes your organization on step 1, while it is still on the Starter plan. Without that, check the confirmation message on Pinecone's page: it is your proof."));
         };
         let orgs = self.pinecone.organizations(pc).await?;
-        let org = orgs.iter().find(|o| &o.id == target);
-        let saas = self.find_purchase(ms).await?;
+        let org = orgs.iter().find(|o| o.id == target);
+        let saas = self.follow_purchase(ms, memory).await?;
         let details = Self::describe(org, saas.as_ref());
         match (org, &saas) {
             (Some(o), Some(s)) if o.is_paid_and_active() && s.properties.status == "Subscribed" => {
                 Ok(Self::confirmed(details, s))
             }
-            _ => Ok(Self::still_waiting(details)),
+            _ => Ok(Self::still_waiting(details, saas.as_ref())),
         }
     }
 
     /// A new org created through Azure: Azure's subscription is active and an org is paid and
-    /// active. A card-paid org alone is not enough: Azure has to say its side is done.
-    async fn new_org_connected(&self, inputs: &CheckInputs) -> Result<CheckOutcome, ApiError> {
+    /// active. A card-paid org alone is not enough: Azure has to say its side is done. People who
+    /// take this flow often have an older card-paid org too, and the API doesn't say which org
+    /// Azure pays for, so the newest paid org is the one described.
+    async fn new_org_connected(&self, inputs: &CheckInputs, memory: &mut CheckMemory) -> Result<CheckOutcome, ApiError> {
         let Some(ms) = &inputs.microsoft else {
             return Ok(CheckOutcome::sign_in("microsoft", "Sign in with Microsoft so the assistant can confirm Azure's side."));
         };
@@ -294,13 +369,14 @@ impl Checker {
                 "Sign in with Pinecone so the assistant can see your new organization.",
             ));
         };
-        let saas = self.find_purchase(ms).await?;
+        let saas = self.follow_purchase(ms, memory).await?;
         let orgs = self.pinecone.organizations(pc).await?;
-        let org = orgs.iter().find(|o| o.is_paid_and_active());
+        // RFC 3339 times in one format sort as text; an org without one sorts first.
+        let org = orgs.iter().filter(|o| o.is_paid_and_active()).max_by(|a, b| a.created_at.cmp(&b.created_at));
         let details = Self::describe(org, saas.as_ref());
         match (org, &saas) {
             (Some(_), Some(s)) if s.properties.status == "Subscribed" => Ok(Self::confirmed(details, s)),
-            _ => Ok(Self::still_waiting(details)),
+            _ => Ok(Self::still_waiting(details, saas.as_ref())),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The request loop both clients share: bearer auth, timeouts, retries with exponential backoff
-//! on 429 and 5xx (honouring `Retry-After` in seconds), and errors in plain words.
+//! on 429 and 5xx (honouring `Retry-After`, in seconds or as a date), and errors in plain words.
 
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -16,6 +16,8 @@ pub enum ApiError {
     NotFound { service: &'static str },
     #[error("{service} is busy or failing (status {status}) and didn't recover after {attempts} tries")]
     Unavailable { service: &'static str, status: u16, attempts: u32 },
+    #[error("{service} is busy and asked to be left alone for {wait_secs} s")]
+    Busy { service: &'static str, wait_secs: u64 },
     #[error("{service} answered with status {status}: {detail}")]
     Status { service: &'static str, status: u16, detail: String },
     #[error("{service} sent an answer this app doesn't understand: {detail}")]
@@ -27,7 +29,8 @@ pub enum ApiError {
 pub struct Retry {
     pub attempts: u32,
     pub first_delay: Duration,
-    /// No single wait is longer than this, whatever `Retry-After` asks.
+    /// No single wait is longer than this. A `Retry-After` that asks for more ends the request
+    /// with [`ApiError::Busy`], so the caller's own polling comes back later instead of retrying early.
     pub max_delay: Duration,
 }
 
@@ -62,13 +65,11 @@ pub async fn send_json<T: DeserializeOwned>(
             if last {
                 return Err(ApiError::Unavailable { service, status, attempts: attempt });
             }
-            let asked = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            tokio::time::sleep(asked.unwrap_or(delay).min(retry.max_delay)).await;
+            let asked = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
+            if let Some(wait) = asked.filter(|w| *w > retry.max_delay) {
+                return Err(ApiError::Busy { service, wait_secs: wait.as_secs_f64().ceil() as u64 });
+            }
+            tokio::time::sleep(asked.unwrap_or(delay)).await;
             delay = (delay * 2).min(retry.max_delay);
             continue;
         }
@@ -83,8 +84,35 @@ pub async fn send_json<T: DeserializeOwned>(
     }
 }
 
+/// `Retry-After` as a wait: delay-seconds, or an HTTP date (a date in the past means now).
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
 /// The `code` of either service's error envelope: Pinecone `{"error":{"code"}}`, ARM `{"error":{"code"}}`.
 fn error_code(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
     v.get("error")?.get("code")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "a date in the past");
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = retry_after(&later).expect("a date");
+        assert!(wait > Duration::from_secs(110) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert_eq!(retry_after("soon"), None);
+        assert_eq!(retry_after("-3"), None);
+    }
 }

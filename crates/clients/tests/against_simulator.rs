@@ -88,7 +88,7 @@ async fn stuck_and_recurring_off_scenarios() {
     let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
     assert_eq!(saas.properties.status, "PendingFulfillmentStart", "activation stays pending");
     let s = sim(Scenario::RecurringOff).await;
-    s.world.subscribe("rg", "p", true);
+    s.world.subscribe("rg", "p", s.world.recurring_by_default());
     let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
     assert_eq!(saas.properties.auto_renew, Some(false));
 }
@@ -102,6 +102,21 @@ async fn busy_answers_are_retried_and_retry_after_is_honoured() {
     let err = s.arm().subscriptions(&s.token).await.unwrap_err();
     assert_eq!(err, ApiError::Unavailable { service: "Azure", status: 429, attempts: 3 });
     assert!(err.to_string().contains("didn't recover after 3 tries"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_within_bounds_is_waited_out_and_a_longer_one_is_handed_back() {
+    let s = sim(Scenario::HappyPath).await;
+    let patient = Retry { attempts: 3, first_delay: Duration::from_millis(10), max_delay: Duration::from_secs(5) };
+    s.world.inject_faults("/admin/organizations", 429, Some(1), 1);
+    let started = std::time::Instant::now();
+    assert_eq!(s.pinecone().with_retry(patient).organizations(&s.token).await.unwrap().len(), 1);
+    assert!(started.elapsed() >= Duration::from_secs(1), "asked for 1 s, retried after {:?}", started.elapsed());
+
+    // Waiting 60 s inside one check would freeze it; the caller's polling comes back instead.
+    s.world.inject_faults("/subscriptions", 503, Some(60), 1);
+    let err = s.arm().with_retry(patient).subscriptions(&s.token).await.unwrap_err();
+    assert_eq!(err, ApiError::Busy { service: "Azure", wait_secs: 60 });
 }
 
 #[tokio::test(flavor = "multi_thread")]

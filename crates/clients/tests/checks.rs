@@ -33,7 +33,10 @@ async fn happy_path_verifies_every_check_in_order() {
     let org = checker.run("pinecone-org", &inputs, &mut memory).await;
     assert_eq!(org.state, CheckState::Verified, "{org:?}");
     assert_eq!(memory.target_org.as_deref(), Some(ORG_ID));
-    assert_eq!(checker.run("azure-subscription", &inputs, &mut memory).await.state, CheckState::Verified);
+    let subs = checker.run("azure-subscription", &inputs, &mut memory).await;
+    assert_eq!(subs.state, CheckState::Verified);
+    assert!(subs.details.iter().any(|d| d.starts_with("Directory: ")), "{:?}", subs.details);
+    assert!(subs.details.iter().any(|d| d.contains("Pay-As-You-Go: resource groups pinecone-billing")), "{:?}", subs.details);
     assert_eq!(checker.run("azure-purchase", &inputs, &mut memory).await.state, CheckState::Waiting, "nothing bought yet");
     assert_eq!(checker.run("connected", &inputs, &mut memory).await.state, CheckState::Waiting);
     demo.world.subscribe("rg", "pinecone-payg", true);
@@ -41,9 +44,12 @@ async fn happy_path_verifies_every_check_in_order() {
     assert_eq!(purchase.state, CheckState::Verified);
     assert!(purchase.summary.contains("waiting for you to connect"), "{}", purchase.summary);
     assert_eq!(purchase.advice, None);
+    assert!(purchase.offer_link, "bought, not configured: the Configure account link can be regenerated");
+    assert!(memory.purchase.as_deref().is_some_and(|id| id.ends_with("/pinecone-payg")), "{memory:?}");
     demo.world.connect(ORG_ID).unwrap();
     let connected = checker.run("connected", &inputs, &mut memory).await;
     assert_eq!(connected.state, CheckState::Verified, "{connected:?}");
+    assert!(!connected.offer_link);
     assert!(connected.facts.iter().any(|f| f.contains("Standard plan, payment Active")), "{:?}", connected.facts);
     assert!(connected.facts.iter().any(|f| f.contains("Subscribed")));
     assert!(connected.facts.contains(&"Recurring billing is on.".to_string()));
@@ -68,7 +74,7 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
     assert!(o.details.iter().any(|d| d.contains("spending limit")));
 
     let (demo, checker, inputs) = setup(Scenario::RecurringOff).await;
-    demo.world.subscribe("rg", "p", true);
+    demo.world.subscribe("rg", "p", demo.world.recurring_by_default());
     let o = checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await;
     assert_eq!(o.state, CheckState::Verified);
     assert!(o.advice.unwrap().contains("Recurring billing is off"));
@@ -76,10 +82,11 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
     let (demo, checker, inputs) = setup(Scenario::StuckPending).await;
     demo.world.subscribe("rg", "p", true);
     demo.world.connect(ORG_ID).unwrap();
-    let mut memory = CheckMemory { target_org: Some(ORG_ID.into()) };
+    let mut memory = CheckMemory { target_org: Some(ORG_ID.into()), ..Default::default() };
     let o = checker.run("connected", &inputs, &mut memory).await;
     assert_eq!(o.state, CheckState::Waiting);
     assert!(o.details.iter().any(|d| d.contains("PendingFulfillmentStart")), "{:?}", o.details);
+    assert!(o.offer_link);
     assert!(o.advice.unwrap().contains("Configure account"));
 }
 
@@ -91,7 +98,9 @@ async fn connected_needs_the_noted_org_and_both_sides() {
     let o = checker.run("connected", &inputs, &mut CheckMemory::default()).await;
     assert_eq!(o.state, CheckState::Problem, "{o:?}");
     let without_azure = CheckInputs { microsoft: None, ..inputs };
-    let o = checker.run("connected", &without_azure, &mut CheckMemory { target_org: Some(ORG_ID.into()) }).await;
+    let o = checker
+        .run("connected", &without_azure, &mut CheckMemory { target_org: Some(ORG_ID.into()), ..Default::default() })
+        .await;
     assert_eq!((o.state, o.provider.as_deref()), (CheckState::NeedsSignIn, Some("microsoft")), "Azure's side must be seen too");
 }
 
@@ -105,6 +114,27 @@ async fn a_new_org_counts_only_once_azure_says_it_is_active() {
     demo.world.create_connected_org("Fresh").unwrap();
     let o = checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await;
     assert_eq!(o.state, CheckState::Verified, "{o:?}");
+    assert!(
+        o.facts.iter().any(|f| f.contains("Fresh is on the Standard plan")),
+        "the new org, not the older card-paid one: {:?}",
+        o.facts
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_purchase_in_progress_is_followed_not_an_earlier_active_one() {
+    let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
+    demo.world.subscribe("rg", "earlier", true);
+    demo.world.create_connected_org("Earlier org").unwrap();
+    demo.world.subscribe("rg", "this-one", true);
+    let mut memory = CheckMemory::default();
+    let o = checker.run("azure-purchase", &inputs, &mut memory).await;
+    assert!(o.summary.contains("this-one") && o.offer_link, "{o:?}");
+    assert!(memory.purchase.as_deref().is_some_and(|id| id.ends_with("/this-one")));
+    // Once this one is active too, the note keeps the checks on it.
+    demo.world.create_connected_org("This org").unwrap();
+    let o = checker.run("azure-purchase", &inputs, &mut memory).await;
+    assert!(o.summary.contains("this-one: active") && !o.offer_link, "{o:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -121,8 +151,11 @@ async fn a_cancelled_purchase_from_the_past_does_not_count() {
 
 #[test]
 fn check_memory_round_trips_through_progress_notes() {
-    let memory = CheckMemory { target_org: Some("org-1".into()) };
+    let memory = CheckMemory { target_org: Some("org-1".into()), purchase: Some("/subscriptions/s/x".into()) };
     assert_eq!(CheckMemory::from_notes(&memory.to_notes()), memory);
+    let only_org = CheckMemory { target_org: Some("org-1".into()), purchase: None };
+    assert_eq!(only_org.to_notes().len(), 1);
+    assert_eq!(CheckMemory::from_notes(&only_org.to_notes()), only_org);
     assert!(CheckMemory::default().to_notes().is_empty());
 }
 
@@ -141,4 +174,47 @@ async fn missing_sign_ins_and_outages_are_explained() {
     assert!(o.summary.contains("busy or failing"), "{}", o.summary);
     let o = checker.run("nonsense", &inputs, &mut CheckMemory::default()).await;
     assert_eq!(o.state, CheckState::Error);
+
+    // The only subscription can't be read: that is the answer, with what to ask for.
+    let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
+    demo.world.inject_faults("/subscriptions/", 403, None, 1);
+    let o = checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await;
+    assert_eq!(o.state, CheckState::Error, "{o:?}");
+    assert!(o.advice.unwrap().contains("Reader access"));
+    demo.world.inject_faults("/admin/organizations", 429, Some(3600), 1);
+    let o = checker.run("pinecone-org", &inputs, &mut CheckMemory::default()).await;
+    assert!(o.summary.contains("asked to be left alone for 3600 s"), "{o:?}");
+}
+
+/// Two subscriptions, one the user can't read: the purchase in the other is still found.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_the_user_cannot_read_does_not_hide_the_purchase_in_another() {
+    use axum::{routing::get, Json};
+    use serde_json::json;
+    let router = axum::Router::new()
+        .route(
+            "/subscriptions",
+            get(|| async {
+                Json(json!({"value": [
+                    {"subscriptionId": "locked", "displayName": "Locked", "state": "Enabled"},
+                    {"subscriptionId": "open", "displayName": "Open", "state": "Enabled"}
+                ]}))
+            }),
+        )
+        .route(
+            "/subscriptions/locked/providers/Microsoft.SaaS/resources",
+            get(|| async { (axum::http::StatusCode::FORBIDDEN, Json(json!({"error": {"code": "AuthorizationFailed"}}))) }),
+        )
+        .route(
+            "/subscriptions/open/providers/Microsoft.SaaS/resources",
+            get(|| async {
+                Json(json!({"value": [{"id": "/subscriptions/open/resourceGroups/rg/providers/Microsoft.SaaS/resources/p", "name": "p",
+                    "properties": {"status": "PendingFulfillmentStart", "publisherId": "pineconesystemsinc1688761585469", "offerId": "pineconesaas"}}]}))
+            }),
+        );
+    let server = simulator::Running::start(router).await.unwrap();
+    let arm = Arm::new(server.base_url()).with_retry(FAST);
+    let checker = Checker { pinecone: PineconeAdmin::new(server.base_url()), arm };
+    let found = checker.find_purchase(&Secret::new("t"), &CheckMemory::default()).await.unwrap();
+    assert_eq!(found.map(|s| s.name).as_deref(), Some("p"));
 }

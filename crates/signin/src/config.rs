@@ -159,7 +159,29 @@ impl SignInConfig {
                 p.response_mode = v;
             }
         }
+        for id in ProviderId::ALL {
+            config.provider(id).validate().map_err(|message| ConfigError::File {
+                path: file.map(|p| p.display().to_string()).unwrap_or_else(|| "the defaults".into()),
+                message: format!("[{}] {message}", id.as_str()),
+            })?;
+        }
         Ok(config)
+    }
+}
+
+impl ProviderConfig {
+    /// The settings a loopback sign-in can't work without (RFC 8252 §7.3: a loopback redirect).
+    fn validate(&self) -> Result<(), String> {
+        if !matches!(self.response_mode.as_str(), "query" | "form_post") {
+            return Err(format!("response_mode `{}`: use query or form_post", self.response_mode));
+        }
+        if !matches!(self.redirect_host.as_str(), "localhost" | "127.0.0.1" | "[::1]") {
+            return Err(format!("redirect_host `{}`: use localhost, 127.0.0.1 or [::1]", self.redirect_host));
+        }
+        if !self.redirect_path.starts_with('/') || self.redirect_path.contains(['?', '#', ' ']) {
+            return Err(format!("redirect_path `{}`: use a path such as /callback", self.redirect_path));
+        }
+        Ok(())
     }
 }
 
@@ -220,6 +242,23 @@ mod tests {
         assert!(err.to_string().contains("signin.toml"), "{err}");
         std::fs::write(&file, "[microsoft]\nclient_idd = \"typo\"\n").unwrap();
         assert!(SignInConfig::load(Some(&file), |_| None).is_err(), "unknown keys are refused, not ignored");
+    }
+
+    #[test]
+    fn redirect_settings_that_cannot_work_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("signin.toml");
+        for (bad, named) in [
+            ("[pinecone]\nresponse_mode = \"fragment\"", "response_mode `fragment`"),
+            ("[microsoft]\nredirect_host = \"example.com\"", "redirect_host `example.com`"),
+            ("[microsoft]\nredirect_path = \"callback\"", "redirect_path `callback`"),
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            let err = SignInConfig::load(Some(&file), |_| None).unwrap_err().to_string();
+            assert!(err.contains(named) && err.contains("signin.toml"), "{err}");
+        }
+        std::fs::write(&file, "[microsoft]\nredirect_host = \"127.0.0.1\"").unwrap();
+        assert!(SignInConfig::load(Some(&file), |_| None).is_ok());
     }
 
     #[test]

@@ -126,7 +126,8 @@ impl LoopbackListener {
     /// (a `localhost` redirect may resolve to either).
     ///
     /// # Errors
-    /// If 127.0.0.1 can't be bound at all.
+    /// If 127.0.0.1 can't be bound at all, or if every port tried was already taken on [::1]:
+    /// a browser that resolves `localhost` to ::1 would then hand the code to that other program.
     pub async fn bind() -> std::io::Result<Self> {
         let mut last = None;
         for _ in 0..8 {
@@ -134,14 +135,12 @@ impl LoopbackListener {
             let port = v4.local_addr()?.port();
             match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
                 Ok(v6) => return Ok(Self { v4, v6: Some(v6), port }),
-                // No IPv6 loopback on this machine: IPv4 alone is correct.
-                Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => return Ok(Self { v4, v6: None, port }),
-                // The port is taken on ::1 by someone else; try another.
-                Err(e) => last = Some((v4, port, e)),
+                Err(e) if ipv6_port_taken(&e) => last = Some(e),
+                // No IPv6 loopback here (no address, or IPv6 turned off): IPv4 alone is correct.
+                Err(_) => return Ok(Self { v4, v6: None, port }),
             }
         }
-        let (v4, port, _) = last.expect("loop ran");
-        Ok(Self { v4, v6: None, port })
+        Err(last.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)))
     }
 
     pub fn port(&self) -> u16 {
@@ -266,8 +265,12 @@ async fn serve(mut stream: TcpStream, expect: &Expect) -> Option<Outcome> {
     }
     match get("code") {
         Some(code) if !code.is_empty() => {
-            let page =
-                page("You're signed in", "You can close this tab and go back to Billing Assistant.", Some(&expect.pairing));
+            // The code isn't exchanged yet, so this page can't promise success; the app says how it ended.
+            let page = page(
+                "Sign-in received",
+                "Go back to Billing Assistant: it finishes signing you in and shows the result. You can close this tab.",
+                Some(&expect.pairing),
+            );
             respond(&mut stream, 200, "text/html; charset=utf-8", Some(&page.csp), page.html.as_bytes()).await;
             Some(Outcome::Code(Secret::new(code)))
         }
@@ -276,6 +279,12 @@ async fn serve(mut stream: TcpStream, expect: &Expect) -> Option<Outcome> {
             Some(Outcome::Rejected)
         }
     }
+}
+
+/// Only "in use" means another program holds the port on ::1, so another port is worth trying;
+/// any other failure means this machine has no usable IPv6 loopback.
+fn ipv6_port_taken(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::AddrInUse
 }
 
 struct Request {

@@ -14,12 +14,19 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// The OpenID `id_token`, which both providers return beside the access token.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct IdTokenField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
 }
 impl ExtraTokenFields for IdTokenField {}
+
+// oauth2 needs `Debug` on the extra fields; like every token here, this one prints redacted.
+impl std::fmt::Debug for IdTokenField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdTokenField").field("id_token", &self.id_token.as_ref().map(|_| "[redacted]")).finish()
+    }
+}
 
 type TokenResponseWithId = StandardTokenResponse<IdTokenField, BasicTokenType>;
 type Client = oauth2::Client<
@@ -131,7 +138,8 @@ fn to_stored(r: &TokenResponseWithId, previous_refresh: Option<&Secret>) -> Stor
         access_token: Secret::new(r.access_token().secret().clone()),
         // Some providers don't rotate refresh tokens; keep the old one then.
         refresh_token: r.refresh_token().map(|t| Secret::new(t.secret().clone())).or_else(|| previous_refresh.cloned()),
-        expires_at: r.expires_in().map(|d| now_millis() + d.as_millis() as u64),
+        // An absurd expires_in must not overflow; it just means "far away".
+        expires_at: r.expires_in().map(|d| now_millis().saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))),
         id_token: id_token.map(Secret::new),
         name,
         email,
@@ -172,7 +180,10 @@ pub async fn refresh(config: &ProviderConfig, http: &reqwest::Client, tokens: &S
     };
     let client = client(config, "http://127.0.0.1/")?;
     let refresh_token_value = RefreshToken::new(refresh_token.expose().to_owned());
-    let mut request = client.exchange_refresh_token(&refresh_token_value);
+    // Entra requires the scopes on a refresh (v2 endpoint); without them it can answer with a
+    // token for another resource, or refuse.
+    let mut request =
+        client.exchange_refresh_token(&refresh_token_value).add_scopes(config.scopes.iter().cloned().map(Scope::new));
     if let Some(audience) = &config.audience {
         request = request.add_extra_param("audience", audience.clone());
     }
@@ -243,6 +254,13 @@ mod tests {
     fn an_unconfigured_provider_is_refused() {
         let err = authorization_request(&SignInConfig::defaults().microsoft, "http://localhost:1/callback").unwrap_err();
         assert!(matches!(err, OAuthError::Config(_)));
+    }
+
+    #[test]
+    fn the_id_token_prints_redacted() {
+        let field = IdTokenField { id_token: Some("eyJ.secret-id-token.sig".into()) };
+        let printed = format!("{field:?}");
+        assert!(!printed.contains("secret-id-token") && printed.contains("[redacted]"), "{printed}");
     }
 
     #[test]

@@ -66,6 +66,8 @@ async fn a_get_callback_with_the_right_state_delivers_the_code() {
         assert!(response.contains(header), "missing {header}: {response}");
     }
     assert!(response.contains("amber falcon river"), "the page shows the pairing words");
+    assert!(response.contains("Go back to Billing Assistant"), "the page sends the user back to the app");
+    assert!(!response.contains("signed in"), "the code isn't exchanged yet, so the page can't claim success");
     assert!(response.contains("history.replaceState"), "the page moves to a clean URL");
     assert!(!response.contains("the-code"), "the page doesn't repeat the code");
     assert!(!response.contains("src=\"http") && !response.contains("href=\"http"), "no external resources");

@@ -281,6 +281,10 @@ fn oauth_error(error: &str, description: &str) -> Response {
 }
 
 async fn token_entra(State(idp): State<Idp>, Path(_tenant): Path<String>, Form(p): Form<TokenParams>) -> Response {
+    // Entra's v2 endpoint wants the scopes again on a refresh; Auth0 doesn't.
+    if p.grant_type.as_deref() == Some("refresh_token") && p.scope.as_deref().is_none_or(str::is_empty) {
+        return oauth_error("invalid_request", "AADSTS90014: The required field 'scope' is missing from the credential.");
+    }
     token(State(idp), Form(p)).await
 }
 

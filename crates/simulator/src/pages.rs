@@ -106,8 +106,9 @@ async fn subscribe_form(State(w): State<World>) -> Response {
 <label>Subscription <select name=\"subscription\" data-testid=\"subscription\"><option value=\"{SUBSCRIPTION_ID}\">{sub}</option></select></label>\
 <label>Resource group <select name=\"resource_group\" data-testid=\"resource-group\"><option>pinecone-billing</option><option>shared-services</option></select></label>\
 <label>Name <input name=\"name\" value=\"pinecone-payg\" data-testid=\"name\" required pattern=\"[A-Za-z0-9-]{{1,50}}\"></label>\
-<label><input type=\"checkbox\" name=\"recurring\" value=\"on\" data-testid=\"recurring-billing\" checked> Recurring billing</label>\
-<button data-testid=\"review-and-subscribe\">Review + subscribe</button></form>"
+<label><input type=\"checkbox\" name=\"recurring\" value=\"on\" data-testid=\"recurring-billing\" {checked}> Recurring billing</label>\
+<button data-testid=\"review-and-subscribe\">Review + subscribe</button></form>",
+        checked = if w.recurring_by_default() { "checked" } else { "" },
     );
     page("Azure portal", "Subscribe to Pinecone", &body)
 }
@@ -159,37 +160,45 @@ async fn subscribe(State(w): State<World>, Form(f): Form<SubscribeForm>) -> Resp
             "<p class=\"note\" data-testid=\"purchase-failed\">This subscription can't buy Marketplace offers.</p>",
         );
     }
-    w.subscribe(&f.resource_group, &f.name, f.recurring.is_some());
+    let token = w.subscribe(&f.resource_group, &f.name, f.recurring.is_some());
     page(
         "Azure portal",
         "Your subscription is ready",
-        "<p>The purchase is done. Configure your account with Pinecone to start using it.</p>\
-<a class=\"button\" data-testid=\"configure-account\" href=\"/pinecone/azure/landing?token=demo\">Configure account now</a>",
+        &format!(
+            "<p>The purchase is done. Configure your account with Pinecone to start using it.</p>\
+<a class=\"button\" data-testid=\"configure-account\" href=\"/pinecone/azure/landing?token={}\">Configure account now</a>",
+            esc(&token)
+        ),
     )
 }
 
 #[derive(Deserialize, Default)]
 struct LandingQuery {
     method: Option<String>,
+    #[serde(default)]
+    token: String,
 }
 
 async fn landing(State(w): State<World>, Query(q): Query<LandingQuery>) -> Response {
-    if w.saas().is_empty() {
+    if w.purchase_for(&q.token).is_none() {
         return page(
             "Pinecone",
             "We couldn't identify this purchase",
-            "<p class=\"note\">Reopen the subscription in the Azure portal and choose Configure account again.</p>",
+            "<p class=\"note\" data-testid=\"unknown-purchase\">Reopen the subscription in the Azure portal and choose Configure account again.</p>",
         );
     }
+    let token = esc(&q.token);
     let Some(method) = q.method else {
         return page(
             "Pinecone",
             "Connect Azure to Pinecone",
-            "<p>Choose how you sign in to Pinecone.</p>\
-<a class=\"button\" data-testid=\"auth-google\" href=\"?method=google\">Continue with Google</a> \
-<a class=\"button\" data-testid=\"auth-github\" href=\"?method=github\">Continue with GitHub</a> \
-<a class=\"button\" data-testid=\"auth-microsoft\" href=\"?method=microsoft\">Continue with Microsoft</a> \
-<a class=\"button\" data-testid=\"auth-email\" href=\"?method=email\">Continue with email</a>",
+            &format!(
+                "<p>Choose how you sign in to Pinecone.</p>\
+<a class=\"button\" data-testid=\"auth-google\" href=\"?method=google&amp;token={token}\">Continue with Google</a> \
+<a class=\"button\" data-testid=\"auth-github\" href=\"?method=github&amp;token={token}\">Continue with GitHub</a> \
+<a class=\"button\" data-testid=\"auth-microsoft\" href=\"?method=microsoft&amp;token={token}\">Continue with Microsoft</a> \
+<a class=\"button\" data-testid=\"auth-email\" href=\"?method=email&amp;token={token}\">Continue with email</a>"
+            ),
         );
     };
     let orgs: String = w
@@ -207,7 +216,7 @@ async fn landing(State(w): State<World>, Query(q): Query<LandingQuery>) -> Respo
         })
         .collect();
     let body = format!(
-        "<p>Signed in with {method}.</p><form method=\"post\" action=\"/pinecone/azure/connect\"><fieldset><legend>Select an organization</legend>{orgs}\
+        "<p>Signed in with {method}.</p><form method=\"post\" action=\"/pinecone/azure/connect\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><fieldset><legend>Select an organization</legend>{orgs}\
 <label><input type=\"radio\" name=\"org\" value=\"new\" data-testid=\"org-new\"> Create a new organization: <input name=\"new_name\" value=\"My Azure org\" data-testid=\"new-org-name\"></label></fieldset>\
 <button data-testid=\"connect-to-pinecone\">Connect to Pinecone</button></form>",
         method = esc(&method),
@@ -217,6 +226,8 @@ async fn landing(State(w): State<World>, Query(q): Query<LandingQuery>) -> Respo
 
 #[derive(Deserialize)]
 struct ConnectForm {
+    #[serde(default)]
+    token: String,
     org: String,
     new_name: Option<String>,
 }
@@ -228,10 +239,10 @@ async fn connect(State(w): State<World>, Form(f): Form<ConnectForm>) -> Response
         if name.is_empty() || name.len() > 100 {
             Err("give the new organization a name")
         } else {
-            w.create_connected_org(name).map(|_| ())
+            w.create_connected_org_for(&f.token, name).map(|_| ())
         }
     } else {
-        w.connect(&f.org)
+        w.connect_purchase(&f.token, &f.org)
     };
     match result {
         Ok(()) => page(

@@ -52,6 +52,8 @@ pub struct Org {
     pub name: String,
     pub plan: String,
     pub payment_status: String,
+    /// RFC 3339, as the Admin API sends it.
+    pub created_at: String,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +63,9 @@ pub struct SaasSub {
     pub name: String,
     pub status: String,
     pub auto_renew: bool,
+    /// The `?token=` values that open this purchase's "Configure account" page: the one Azure's
+    /// "Configure account now" carries, and each one `listAccessToken` has issued since.
+    pub landing_tokens: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -92,7 +97,13 @@ fn inner_for(scenario: Scenario, email: &str) -> Inner {
     let plan = if scenario == Scenario::NotStarter { "Standard" } else { "Free" };
     Inner {
         scenario,
-        orgs: vec![Org { id: ORG_ID.into(), name: "Acme Search".into(), plan: plan.into(), payment_status: "Active".into() }],
+        orgs: vec![Org {
+            id: ORG_ID.into(),
+            name: "Acme Search".into(),
+            plan: plan.into(),
+            payment_status: "Active".into(),
+            created_at: "2025-01-02T03:04:05Z".into(),
+        }],
         user_email: email.into(),
         user_role: if scenario == Scenario::NotOwner { "OrgMember" } else { "OrgOwner" },
         spending_limit: scenario == Scenario::SpendingLimit,
@@ -130,17 +141,46 @@ impl World {
         self.lock().scenario
     }
 
-    /// Azure's "Subscribe": a SaaS resource appears, waiting for the publisher.
-    pub fn subscribe(&self, resource_group: &str, name: &str, auto_renew: bool) {
-        let mut inner = self.lock();
-        let auto_renew = auto_renew && inner.scenario != Scenario::RecurringOff;
-        inner.saas.push(SaasSub {
+    /// Azure's "Subscribe": a SaaS resource appears, waiting for the publisher. Returns the
+    /// token of its "Configure account" link.
+    pub fn subscribe(&self, resource_group: &str, name: &str, auto_renew: bool) -> String {
+        let token = format!("lt-{}", crate::idp::random_token(32));
+        self.lock().saas.push(SaasSub {
             subscription_id: SUBSCRIPTION_ID.into(),
             resource_group: resource_group.into(),
             name: name.into(),
             status: "PendingFulfillmentStart".into(),
             auto_renew,
+            landing_tokens: vec![token.clone()],
         });
+        token
+    }
+
+    /// Whether Azure's subscribe form starts with recurring billing ticked: the recurring-off
+    /// scenario is a buyer who unticks it, so there it starts unticked.
+    pub fn recurring_by_default(&self) -> bool {
+        self.lock().scenario != Scenario::RecurringOff
+    }
+
+    /// `listAccessToken`: a fresh "Configure account" token for the resource, if it exists.
+    pub fn issue_landing_token(&self, resource_group: &str, name: &str) -> Option<String> {
+        let mut inner = self.lock();
+        let sub = inner.saas.iter_mut().find(|s| s.resource_group == resource_group && s.name == name)?;
+        let token = format!("lt-{}", crate::idp::random_token(32));
+        sub.landing_tokens.push(token.clone());
+        Some(token)
+    }
+
+    /// The purchase a "Configure account" token belongs to.
+    pub fn purchase_for(&self, token: &str) -> Option<SaasSub> {
+        self.lock().saas.iter().find(|s| s.landing_tokens.iter().any(|t| t == token)).cloned()
+    }
+
+    /// The newest purchase still waiting to be configured, as a test's shortcut for its token.
+    fn pending_token(&self) -> Result<String, &'static str> {
+        let inner = self.lock();
+        let sub = inner.saas.iter().rev().find(|s| s.status == "PendingFulfillmentStart");
+        sub.and_then(|s| s.landing_tokens.first().cloned()).ok_or("there is no Azure subscription to connect")
     }
 
     /// "Cancel subscription" in the Azure portal.
@@ -150,9 +190,28 @@ impl World {
         }
     }
 
-    /// Pinecone's "Connect to Pinecone": the SaaS resource is activated and the org upgraded,
-    /// unless the scenario keeps activation stuck.
+    /// Which purchase a "Configure account" token opens, if it can still be configured.
+    fn configurable(inner: &Inner, token: &str) -> Result<usize, &'static str> {
+        let i = inner
+            .saas
+            .iter()
+            .position(|s| s.landing_tokens.iter().any(|t| t == token))
+            .ok_or("this Configure account link isn't valid; open it again from your subscription in the Azure portal")?;
+        match inner.saas[i].status.as_str() {
+            "PendingFulfillmentStart" => Ok(i),
+            "Subscribed" => Err("this Azure subscription is already connected to an organization"),
+            _ => Err("this Azure subscription was cancelled"),
+        }
+    }
+
+    /// Pinecone's "Connect to Pinecone" for the newest purchase waiting to be configured.
     pub fn connect(&self, org_id: &str) -> Result<(), &'static str> {
+        self.connect_purchase(&self.pending_token()?, org_id)
+    }
+
+    /// Pinecone's "Connect to Pinecone" on the page `token` opened: that purchase is activated and
+    /// the org upgraded, unless the scenario keeps activation stuck.
+    pub fn connect_purchase(&self, token: &str, org_id: &str) -> Result<(), &'static str> {
         let mut inner = self.lock();
         if inner.user_role != "OrgOwner" {
             return Err("only an organization owner can connect it");
@@ -161,28 +220,27 @@ impl World {
         if org.plan != "Free" {
             return Err("only organizations on the Starter plan can be connected");
         }
-        if inner.saas.is_empty() {
-            return Err("there is no Azure subscription to connect");
-        }
+        let purchase = Self::configurable(&inner, token)?;
         if inner.scenario == Scenario::StuckPending {
             return Ok(());
         }
-        for s in &mut inner.saas {
-            s.status = "Subscribed".into();
-        }
+        inner.saas[purchase].status = "Subscribed".into();
         if let Some(org) = inner.orgs.iter_mut().find(|o| o.id == org_id) {
             org.plan = "Standard".into();
         }
         Ok(())
     }
 
-    /// "Create a new organization" on the Azure-specific sign-up page: a new org, billed through
-    /// Azure from the start.
+    /// "Create a new organization" for the newest purchase waiting to be configured.
     pub fn create_connected_org(&self, name: &str) -> Result<String, &'static str> {
+        self.create_connected_org_for(&self.pending_token()?, name)
+    }
+
+    /// "Create a new organization" on the page `token` opened: a new org, billed through that
+    /// purchase from the start.
+    pub fn create_connected_org_for(&self, token: &str, name: &str) -> Result<String, &'static str> {
         let mut inner = self.lock();
-        if inner.saas.is_empty() {
-            return Err("there is no Azure subscription to connect");
-        }
+        let purchase = Self::configurable(&inner, token)?;
         let id = format!("-DemoOrg{:012}", inner.orgs.len() + 1);
         let stuck = inner.scenario == Scenario::StuckPending;
         inner.orgs.push(Org {
@@ -190,11 +248,10 @@ impl World {
             name: name.into(),
             plan: if stuck { "Free" } else { "Standard" }.into(),
             payment_status: "Active".into(),
+            created_at: rfc3339_now(),
         });
         if !stuck {
-            for s in &mut inner.saas {
-                s.status = "Subscribed".into();
-            }
+            inner.saas[purchase].status = "Subscribed".into();
         }
         Ok(id)
     }
@@ -294,7 +351,7 @@ async fn organizations(State(w): State<World>, headers: HeaderMap) -> Response {
         .lock()
         .orgs
         .iter()
-        .map(|o| json!({"id": o.id, "name": o.name, "plan": o.plan, "payment_status": o.payment_status, "created_at": "2025-01-02T03:04:05Z", "support_tier": "Free"}))
+        .map(|o| json!({"id": o.id, "name": o.name, "plan": o.plan, "payment_status": o.payment_status, "created_at": o.created_at, "support_tier": "Free"}))
         .collect();
     Json(json!({"data": orgs})).into_response()
 }
@@ -345,6 +402,26 @@ async fn subscriptions(State(w): State<World>, headers: HeaderMap, Query(q): Que
         "subscriptionPolicies": {"spendingLimit": limit, "quotaId": if limit == "On" { "FreeTrial_2014-09-01" } else { "PayAsYouGo_2014-09-01" }}
     }]}))
     .into_response()
+}
+
+/// The time now in RFC 3339 (UTC, seconds), for an org created in the simulation.
+fn rfc3339_now() -> String {
+    rfc3339(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0))
+}
+
+fn rfc3339(secs: u64) -> String {
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (H. Hinnant, "chrono-compatible low-level date algorithms").
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 impl World {
@@ -401,15 +478,23 @@ async fn list_access_token(
     if let Some(r) = w.gate_subscription(&headers, q.api_version.as_deref(), &sub) {
         return r;
     }
-    if !w.lock().saas.iter().any(|s| s.resource_group == rg && s.name == name) {
+    let Some(token) = w.issue_landing_token(&rg, &name) else {
         return error(StatusCode::NOT_FOUND, "ResourceNotFound", "The SaaS resource was not found.");
-    }
+    };
     let base = w.lock().landing_base.clone();
-    Json(json!({"publisherOfferBaseUri": base, "token": format!("lt-{}", crate::idp::random_token(32))})).into_response()
+    Json(json!({"publisherOfferBaseUri": base, "token": token})).into_response()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rfc3339_dates_match_the_calendar() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339(1_795_046_399), "2026-11-18T23:59:59Z");
+        assert_eq!(super::rfc3339(4_102_444_800), "2100-01-01T00:00:00Z");
+    }
+
     use super::*;
     use crate::IdpUser;
     use axum::{body::Body, http::Request};

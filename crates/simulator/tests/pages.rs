@@ -7,6 +7,12 @@ async fn get(http: &reqwest::Client, url: &str) -> String {
     http.get(url).send().await.unwrap().text().await.unwrap()
 }
 
+/// The token of the "Configure account now" link on the page Azure shows after Subscribe.
+fn landing_token(done: &str) -> String {
+    let start = done.find("landing?token=").expect("a Configure account link") + "landing?token=".len();
+    done[start..].split('"').next().unwrap().to_owned()
+}
+
 async fn post(http: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> String {
     http.post(url).form(form).send().await.unwrap().text().await.unwrap()
 }
@@ -15,7 +21,8 @@ async fn buy(demo: &Demo, http: &reqwest::Client, recurring: bool) -> String {
     let base = demo.base_url();
     assert!(get(http, &format!("{base}/marketplace/pinecone/plans")).await.contains("Pinecone - Pay As You Go"));
     let form = get(http, &format!("{base}/marketplace/pinecone/subscribe")).await;
-    assert!(form.contains("data-testid=\"recurring-billing\" checked"));
+    let ticked = form.contains("data-testid=\"recurring-billing\" checked");
+    assert_eq!(ticked, demo.world.recurring_by_default(), "{form}");
     let sub = simulator::world::SUBSCRIPTION_ID;
     let mut fields = vec![("subscription", sub), ("resource_group", "pinecone-billing"), ("name", "pinecone-payg")];
     if recurring {
@@ -36,12 +43,36 @@ async fn connecting_an_existing_org_through_the_pages() {
     let done = buy(&demo, &http, true).await;
     assert!(done.contains("Configure account now"));
     assert_eq!(demo.world.saas()[0].status, "PendingFulfillmentStart");
-    let landing = get(&http, &format!("{}/pinecone/azure/landing?token=demo&method=google", demo.base_url())).await;
+    let token = landing_token(&done);
+    let base = demo.base_url();
+    let forged = get(&http, &format!("{base}/pinecone/azure/landing?token=lt-guessed&method=google")).await;
+    assert!(forged.contains("unknown-purchase"), "a token Azure didn't issue opens nothing");
+    let landing = get(&http, &format!("{base}/pinecone/azure/landing?token={token}")).await;
+    assert!(landing.contains(&format!("?method=google&amp;token={token}")), "the sign-in choice keeps the purchase");
+    let landing = get(&http, &format!("{base}/pinecone/azure/landing?token={token}&method=google")).await;
     assert!(landing.contains(&format!("data-testid=\"org-{ORG_ID}\" >")), "the Starter org can be picked: {landing}");
-    let confirmed = post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &[("org", ORG_ID)]).await;
+    assert!(landing.contains(&format!("name=\"token\" value=\"{token}\"")));
+    let connect = format!("{base}/pinecone/azure/connect");
+    let confirmed = post(&http, &connect, &[("token", &token), ("org", ORG_ID)]).await;
     assert!(confirmed.contains("data-testid=\"connected\""));
     assert_eq!(demo.world.saas()[0].status, "Subscribed");
     assert_eq!(demo.world.orgs()[0].plan, "Standard");
+    let again = post(&http, &connect, &[("token", &token), ("org", "new"), ("new_name", "Second")]).await;
+    assert!(again.contains("already connected"), "one purchase pays for one org: {again}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_purchase_a_link_belongs_to_is_activated() {
+    let demo = Demo::start(Scenario::HappyPath).await.unwrap();
+    let old = demo.world.subscribe("rg", "cancelled-one", true);
+    demo.world.cancel("cancelled-one");
+    let fresh = demo.world.subscribe("rg", "fresh-one", true);
+    let relinked = demo.world.issue_landing_token("rg", "fresh-one").expect("listAccessToken");
+    assert_ne!(relinked, fresh);
+    assert_eq!(demo.world.create_connected_org_for(&old, "Nope"), Err("this Azure subscription was cancelled"));
+    demo.world.connect_purchase(&relinked, ORG_ID).expect("a regenerated link works");
+    let status: Vec<_> = demo.world.saas().iter().map(|s| (s.name.clone(), s.status.clone())).collect();
+    assert_eq!(status, [("cancelled-one".into(), "Unsubscribed".into()), ("fresh-one".into(), "Subscribed".into())]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -50,10 +81,10 @@ async fn creating_a_new_org_through_the_pages() {
     let http = reqwest::Client::new();
     let listing = demo.page_url("https://azuremarketplace.microsoft.com/en-us/marketplace/apps/pineconesystemsinc1688761585469.pineconesaas?tab=Overview").unwrap();
     assert!(get(&http, &listing).await.contains("Get it now"));
-    buy(&demo, &http, false).await;
+    let token = landing_token(&buy(&demo, &http, false).await);
     assert!(!demo.world.saas()[0].auto_renew);
-    let confirmed =
-        post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &[("org", "new"), ("new_name", "Fresh Org")]).await;
+    let form = [("token", token.as_str()), ("org", "new"), ("new_name", "Fresh Org")];
+    let confirmed = post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &form).await;
     assert!(confirmed.contains("data-testid=\"connected\""));
     assert!(demo.world.orgs().iter().any(|o| o.name == "Fresh Org" && o.plan == "Standard"));
 }
@@ -69,6 +100,11 @@ async fn the_failure_scenarios_show_on_the_pages() {
     let demo = Demo::start(Scenario::SpendingLimit).await.unwrap();
     assert!(buy(&demo, &http, true).await.contains("purchase-failed"));
     assert!(demo.world.saas().is_empty());
+    // A buyer who leaves recurring billing unticked: the form starts that way, and Azure keeps what was sent.
+    let demo = Demo::start(Scenario::RecurringOff).await.unwrap();
+    assert!(!demo.world.recurring_by_default());
+    buy(&demo, &http, false).await;
+    assert!(!demo.world.saas()[0].auto_renew);
     let demo = Demo::start(Scenario::HappyPath).await.unwrap();
     let early = post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &[("org", ORG_ID)]).await;
     assert!(early.contains("connect-error"), "connecting before buying is refused");
