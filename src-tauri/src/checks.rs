@@ -82,6 +82,9 @@ async fn inputs(accounts: &Accounts) -> Result<CheckInputs, IpcError> {
     let microsoft = accounts.current(ProviderId::Microsoft).await?;
     Ok(CheckInputs {
         pinecone_email: pinecone.as_ref().and_then(|t| t.email.clone()),
+        pinecone_org: pinecone
+            .as_ref()
+            .and_then(|t| signin::oauth::unverified_claim(t.access_token.expose(), clients::checks::PINECONE_ORG_CLAIM)),
         pinecone: pinecone.map(|t| t.access_token),
         microsoft: microsoft.map(|t| t.access_token),
     })

@@ -85,8 +85,14 @@ impl CheckOutcome {
 pub struct CheckInputs {
     pub pinecone: Option<Secret>,
     pub pinecone_email: Option<String>,
+    /// The org the Pinecone token is scoped to (its `https://pinecone.io/orgId` claim), when it
+    /// says. Users and role bindings answer for that org only (research §1.2, §1.3).
+    pub pinecone_org: Option<String>,
     pub microsoft: Option<Secret>,
 }
+
+/// The claim naming the org a Pinecone user token is scoped to.
+pub const PINECONE_ORG_CLAIM: &str = "https://pinecone.io/orgId";
 
 /// What one check learns that a later one needs: the org the user is connecting, and the Azure
 /// purchase they made. The shell keeps it in the saved progress, so it survives a restart and
@@ -141,6 +147,25 @@ impl Checker {
                 .advice("Sign in the same way you sign in to Pinecone today (Google, GitHub, Microsoft or email): a different sign-in method can be a different account."));
         }
         let starter: Vec<_> = orgs.iter().filter(|o| o.is_starter()).collect();
+        // An org-scoped token can only tell about its own org's owners, so that org is the one judged.
+        let signed_into = inputs.pinecone_org.as_ref().and_then(|id| orgs.iter().find(|o| &o.id == id));
+        if let Some(org) = signed_into.filter(|o| !o.is_starter() && !starter.is_empty()) {
+            let names: Vec<&str> = starter.iter().map(|o| o.name.as_str()).collect();
+            let mut o = CheckOutcome::new(
+                CheckState::Problem,
+                format!("You are signed in to {}, which is on the {} plan, not Starter.", org.name, org.plan),
+            )
+            .advice(format!(
+                "Your Starter organization is {}. In the Pinecone console, switch to it; then sign out here and sign in with Pinecone again, so the assistant checks that one.",
+                names.join(" or ")
+            ));
+            o.details = vec![format!("Signed in as {email}.")];
+            return Ok(o);
+        }
+        let starter: Vec<_> = match signed_into {
+            Some(org) if org.is_starter() => vec![org],
+            _ => starter,
+        };
         if starter.is_empty() {
             let names: Vec<String> = orgs.iter().map(|o| format!("{} is on the {} plan", o.name, o.plan)).collect();
             let mut o = CheckOutcome::new(CheckState::Problem, "Only organizations on the Starter plan can be connected to Azure.")

@@ -2,7 +2,7 @@
 
 use clients::{
     arm::Arm,
-    checks::{CheckInputs, CheckMemory, CheckState, Checker},
+    checks::{CheckInputs, CheckMemory, CheckState, Checker, PINECONE_ORG_CLAIM},
     pinecone::PineconeAdmin,
     Retry,
 };
@@ -21,6 +21,7 @@ async fn setup(scenario: Scenario) -> (Demo, Checker, CheckInputs) {
     let inputs = CheckInputs {
         pinecone: Some(Secret::new(demo.idp.issue_access_token())),
         pinecone_email: Some("dana@acme.example".into()),
+        pinecone_org: None,
         microsoft: Some(Secret::new(demo.idp.issue_access_token())),
     };
     (demo, checker, inputs)
@@ -88,6 +89,31 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
     assert!(o.details.iter().any(|d| d.contains("PendingFulfillmentStart")), "{:?}", o.details);
     assert!(o.offer_link);
     assert!(o.advice.unwrap().contains("Configure account"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_org_a_pinecone_token_is_scoped_to_is_the_one_judged() {
+    let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
+    demo.world.add_org("Side Project", "Free");
+    let big = demo.world.add_org("Big Co", "Standard");
+    let mut memory = CheckMemory::default();
+    // The simulated tokens carry the claim as Pinecone's do; the shell reads it like this.
+    let claim = signin::oauth::unverified_claim(inputs.pinecone.as_ref().unwrap().expose(), PINECONE_ORG_CLAIM);
+    assert_eq!(claim.as_deref(), Some(ORG_ID));
+    let scoped = CheckInputs { pinecone_org: claim, ..inputs };
+    let o = checker.run("pinecone-org", &scoped, &mut memory).await;
+    assert_eq!(o.state, CheckState::Verified, "{o:?}");
+    assert!(o.summary.starts_with("Acme Search"), "{}", o.summary);
+    assert_eq!(memory.target_org.as_deref(), Some(ORG_ID));
+
+    // Signed in to the card-paid org: its owners say nothing about the Starter ones, so the
+    // answer is "sign in to your Starter org", not "you are not an owner".
+    let elsewhere = CheckInputs { pinecone_org: Some(big), ..scoped };
+    let o = checker.run("pinecone-org", &elsewhere, &mut CheckMemory::default()).await;
+    assert_eq!(o.state, CheckState::Problem, "{o:?}");
+    assert!(o.summary.contains("signed in to Big Co, which is on the Standard plan"), "{}", o.summary);
+    let advice = o.advice.unwrap();
+    assert!(advice.contains("Acme Search or Side Project") && advice.contains("sign in with Pinecone again"), "{advice}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

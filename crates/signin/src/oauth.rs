@@ -201,14 +201,18 @@ pub async fn refresh(config: &ProviderConfig, http: &reqwest::Client, tokens: &S
 /// Reads the display name and email from an id_token's claims. Only for showing who is signed in:
 /// the token came straight from the token endpoint, and nothing is authorised on these claims.
 pub fn identity_from_id_token(id_token: &str) -> (Option<String>, Option<String>) {
-    let claims = id_token
-        .split('.')
-        .nth(1)
-        .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-    let Some(claims) = claims else { return (None, None) };
-    let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned);
+    let text = |k: &str| unverified_claim(id_token, k);
     (text("name"), text("email").or_else(|| text("preferred_username")).or_else(|| text("upn")))
+}
+
+/// A string claim of a JWT, read without verifying it. Only for choosing what to ask an API
+/// about (which org a Pinecone token is scoped to, as the Pinecone CLI reads it); the API itself
+/// decides what the token may do. `None` for an opaque token or a missing claim.
+pub fn unverified_claim(jwt: &str, key: &str) -> Option<String> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get(key)?.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -254,6 +258,16 @@ mod tests {
     fn an_unconfigured_provider_is_refused() {
         let err = authorization_request(&SignInConfig::defaults().microsoft, "http://localhost:1/callback").unwrap_err();
         assert!(matches!(err, OAuthError::Config(_)));
+    }
+
+    #[test]
+    fn claims_are_read_from_jwts_and_opaque_tokens_have_none() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"https://pinecone.io/orgId":"-Org1","n":3}"#);
+        let jwt = format!("h.{payload}.s");
+        assert_eq!(unverified_claim(&jwt, "https://pinecone.io/orgId").as_deref(), Some("-Org1"));
+        assert_eq!(unverified_claim(&jwt, "n"), None, "only strings");
+        assert_eq!(unverified_claim("opaque-token", "https://pinecone.io/orgId"), None);
+        assert_eq!(unverified_claim("a.!!!.c", "x"), None);
     }
 
     #[test]

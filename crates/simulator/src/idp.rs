@@ -73,6 +73,9 @@ struct Inner {
     codes: HashMap<String, PendingCode>,
     refresh: HashMap<String, (String, String)>, // refresh token -> (client id, scope)
     access: HashMap<String, Instant>,           // access token -> expiry
+    /// Claims to put in access tokens, which are then JWT-shaped (as Auth0's and Entra's are);
+    /// without them they are opaque strings.
+    access_claims: Option<serde_json::Value>,
     issued: IssuedSecrets,
     token_requests: usize,
 }
@@ -96,6 +99,7 @@ impl Idp {
                 codes: HashMap::new(),
                 refresh: HashMap::new(),
                 access: HashMap::new(),
+                access_claims: None,
                 issued: IssuedSecrets::default(),
                 token_requests: 0,
             })),
@@ -133,9 +137,15 @@ impl Idp {
 
     /// Issues an access token without the browser round trip, for tests and tools that start
     /// already signed in. It is recorded with the others.
+    /// From now on, access tokens are JWT-shaped and carry `claims` (e.g. the org a Pinecone
+    /// token is scoped to).
+    pub fn set_access_claims(&self, claims: serde_json::Value) {
+        self.lock().access_claims = Some(claims);
+    }
+
     pub fn issue_access_token(&self) -> String {
         let mut inner = self.lock();
-        let token = random(48);
+        let token = access_token(&inner);
         let expiry = Instant::now() + inner.access_lifetime;
         inner.access.insert(token.clone(), expiry);
         inner.issued.access_tokens.push(token.clone());
@@ -331,7 +341,7 @@ async fn token(State(idp): State<Idp>, Form(p): Form<TokenParams>) -> Response {
         _ => return oauth_error("unsupported_grant_type", "use authorization_code or refresh_token"),
     };
 
-    let access = random(48);
+    let access = access_token(&inner);
     let refresh = random(48);
     let lifetime = inner.access_lifetime;
     inner.access.insert(access.clone(), Instant::now() + lifetime);
@@ -355,6 +365,16 @@ async fn token(State(idp): State<Idp>, Form(p): Form<TokenParams>) -> Response {
 
 /// An unsigned-looking JWT carrying the claims both real providers send (Entra: `name`,
 /// `preferred_username`; Auth0: `name`, `email`).
+fn access_token(inner: &Inner) -> String {
+    match &inner.access_claims {
+        Some(claims) => {
+            let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+            format!("{header}.{}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()), random(43))
+        }
+        None => random(48),
+    }
+}
+
 fn id_token(user: &IdpUser, audience: &str, lifetime: Duration) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);

@@ -115,7 +115,10 @@ fn inner_for(scenario: Scenario, email: &str) -> Inner {
 
 impl World {
     /// A world in `scenario` whose signed-in user is `email`; tokens are checked against `idp`.
+    /// Pinecone user tokens are scoped to one org (research §1.3); the simulated ones say so with
+    /// the same claim, naming the scenario's org.
     pub fn new(scenario: Scenario, email: &str, idp: Idp) -> Self {
+        idp.set_access_claims(json!({ "https://pinecone.io/orgId": ORG_ID, "https://pinecone.io/email": email }));
         Self { inner: Arc::new(Mutex::new(inner_for(scenario, email))), idp }
     }
 
@@ -254,6 +257,21 @@ impl World {
             inner.saas[purchase].status = "Subscribed".into();
         }
         Ok(id)
+    }
+
+    /// Another organization the signed-in user belongs to (owners and roles stay those of the
+    /// scenario's org). Returns its id.
+    pub fn add_org(&self, name: &str, plan: &str) -> String {
+        let mut inner = self.lock();
+        let id = format!("-DemoOrg{:012}", inner.orgs.len() + 1);
+        inner.orgs.push(Org {
+            id: id.clone(),
+            name: name.into(),
+            plan: plan.into(),
+            payment_status: "Active".into(),
+            created_at: rfc3339_now(),
+        });
+        id
     }
 
     /// The organizations, as the sign-up page lists them.
