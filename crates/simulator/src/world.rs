@@ -334,8 +334,17 @@ impl World {
                 "missing or expired token",
             ));
         }
-        if pinecone && headers.get("x-pinecone-api-version").is_none() {
-            return Some(error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "X-Pinecone-Api-Version is required"));
+        if pinecone {
+            let Some(version) = headers.get("x-pinecone-api-version").and_then(|v| v.to_str().ok()) else {
+                return Some(error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "X-Pinecone-Api-Version is required"));
+            };
+            if !PINECONE_VERSIONS.contains(&version) {
+                return Some(error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "unsupported X-Pinecone-Api-Version"));
+            }
+            // Users and role bindings arrived in 2026-04 (research §1.2); YYYY-MM compares as text.
+            if (path.starts_with("/admin/users") || path.starts_with("/admin/role-bindings")) && version < "2026-04" {
+                return Some(error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such endpoint in this API version"));
+            }
         }
         if !pinecone && api_version.is_none() {
             return Some(error(
@@ -421,6 +430,9 @@ async fn subscriptions(State(w): State<World>, headers: HeaderMap, Query(q): Que
     }]}))
     .into_response()
 }
+
+/// The Admin API versions the real service documents (research §1.2).
+const PINECONE_VERSIONS: [&str; 4] = ["2025-04", "2025-10", "2026-04", "2026-07"];
 
 /// The time now in RFC 3339 (UTC, seconds), for an org created in the simulation.
 fn rfc3339_now() -> String {
@@ -547,6 +559,20 @@ mod tests {
         let (status, body) = call(&w, req).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["data"][0]["plan"], "Free");
+        let with_version = |path: &str, version: &str| {
+            Request::get(path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("x-pinecone-api-version", version)
+                .body(Body::empty())
+                .unwrap()
+        };
+        assert_eq!(call(&w, with_version("/admin/organizations", "2099-01")).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            call(&w, with_version("/admin/role-bindings", "2025-10")).await.0,
+            StatusCode::NOT_FOUND,
+            "too old for role bindings"
+        );
+        assert_eq!(call(&w, with_version("/admin/users", "2026-07")).await.0, StatusCode::OK);
     }
 
     #[tokio::test]
