@@ -21,47 +21,13 @@ pub struct Accounts {
     /// Set when the settings file was broken; the defaults are used and the UI says so.
     config_problem: Option<String>,
     http: reqwest::Client,
-    store: Arc<RwLock<Arc<dyn TokenStore>>>,
+    store: RwLock<Arc<dyn TokenStore>>,
     pending: Mutex<HashMap<ProviderId, WaitControl>>,
     /// One token lookup (and so at most one refresh) at a time: two refreshes with the same
     /// rotating refresh token would make the provider refuse the second and sign the user out.
     /// Sign-out and a finishing sign-in take it too, so a refresh in flight can't bring back
     /// tokens just deleted, or overwrite or delete a sign-in that just finished.
-    refreshing: Arc<tokio::sync::Mutex<()>>,
-}
-
-/// The store a finishing sign-in saves through: whichever store is current when it saves (the
-/// user may have switched to memory while the browser was open), and only while no token lookup
-/// runs. Its methods run on blocking threads (`signin::blocking`), where the lock may block.
-struct SignInStore {
-    store: Arc<RwLock<Arc<dyn TokenStore>>>,
-    refreshing: Arc<tokio::sync::Mutex<()>>,
-}
-
-impl SignInStore {
-    fn current(&self) -> Arc<dyn TokenStore> {
-        self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-impl TokenStore for SignInStore {
-    fn load(&self, provider: ProviderId) -> Result<Option<signin::StoredTokens>, TokenStoreError> {
-        self.current().load(provider)
-    }
-
-    fn save(&self, provider: ProviderId, tokens: &signin::StoredTokens) -> Result<(), TokenStoreError> {
-        let _no_lookup_running = self.refreshing.blocking_lock();
-        self.current().save(provider, tokens)
-    }
-
-    fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError> {
-        let _no_lookup_running = self.refreshing.blocking_lock();
-        self.current().delete(provider)
-    }
-
-    fn kind(&self) -> &'static str {
-        self.current().kind()
-    }
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Accounts {
@@ -74,9 +40,9 @@ impl Accounts {
             config,
             config_problem,
             http: http_client(),
-            store: Arc::new(RwLock::new(store)),
+            store: RwLock::new(store),
             pending: Mutex::new(HashMap::new()),
-            refreshing: Arc::new(tokio::sync::Mutex::new(())),
+            refreshing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -121,8 +87,25 @@ impl Accounts {
         self.store.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn sign_in_store(&self) -> Arc<dyn TokenStore> {
-        Arc::new(SignInStore { store: self.store.clone(), refreshing: self.refreshing.clone() })
+    /// Saves a finished sign-in once no token lookup (which may refresh, save or delete) runs,
+    /// into the store current by then (the user may have chosen memory while the browser was
+    /// open), unless it was cancelled, replaced or reset while it waited.
+    async fn save_sign_in(
+        &self,
+        provider: ProviderId,
+        control: &WaitControl,
+        tokens: &signin::StoredTokens,
+    ) -> Result<(), IpcError> {
+        let _no_lookup_running = self.refreshing.lock().await;
+        if control.is_cancelled() {
+            let cancelled = signin::SignInError::from(signin::CallbackError::Cancelled);
+            return Err(IpcError::new(cancelled.code(), cancelled.user_message()));
+        }
+        let store = self.store();
+        let saved = tokens.clone();
+        blocking(move || store.save(provider, &saved)).await.map_err(|e| store_error(&e))?;
+        eprintln!("sign-in ({}): signed in", provider.as_str());
+        Ok(())
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<ProviderId, WaitControl>> {
@@ -213,11 +196,10 @@ pub async fn sign_in(
     if let Some(old) = accounts.pending().insert(id, control.clone()) {
         old.cancel();
     }
-    let result = signin::sign_in(
+    let result = signin::authorize(
         id,
         accounts.config.provider(id),
         &accounts.http,
-        accounts.sign_in_store(),
         &control,
         |url| {
             webbrowser::open(url)
@@ -227,7 +209,12 @@ pub async fn sign_in(
             let _ = on_event.send(event);
         },
     )
-    .await;
+    .await
+    .map_err(|e| IpcError::new(e.code(), e.user_message()));
+    let result = match result {
+        Ok(tokens) => accounts.save_sign_in(id, &control, &tokens).await.map(|()| tokens),
+        Err(e) => Err(e),
+    };
     {
         let mut pending = accounts.pending();
         // Only forget our own control: a newer sign-in may have replaced it.
@@ -238,8 +225,8 @@ pub async fn sign_in(
     match result {
         Ok(tokens) => Ok(Identity { name: tokens.name, email: tokens.email }),
         Err(e) => {
-            eprintln!("sign-in ({provider}): ended with {}", e.code());
-            Err(IpcError::new(e.code(), e.user_message()))
+            eprintln!("sign-in ({provider}): ended with {}", e.code);
+            Err(e)
         }
     }
 }
@@ -293,21 +280,30 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
-    async fn a_sign_in_saves_to_the_store_current_at_the_end_and_waits_for_a_running_lookup() {
+    async fn a_finished_sign_in_waits_for_a_running_lookup_and_saves_to_the_store_current_then() {
         let first: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
-        let accounts = Accounts::new(Ok(SignInConfig::defaults()), first.clone());
-        let saving_through = accounts.sign_in_store();
+        let accounts = Arc::new(Accounts::new(Ok(SignInConfig::defaults()), first.clone()));
         // The user chose "keep sign-ins in memory" while the browser was open.
         let second: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
         *accounts.store.write().unwrap() = second.clone();
 
         let lookup = accounts.refreshing.lock().await;
-        let save = tokio::task::spawn_blocking(move || saving_through.save(ProviderId::Pinecone, &tokens()));
+        let a = accounts.clone();
+        let control = WaitControl::new(Duration::from_secs(60));
+        let c = control.clone();
+        let save = tokio::spawn(async move { a.save_sign_in(ProviderId::Pinecone, &c, &tokens()).await });
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(!save.is_finished(), "a lookup (maybe refreshing) is running: the save waits for it");
         drop(lookup);
         save.await.unwrap().unwrap();
         assert_eq!(second.load(ProviderId::Pinecone).unwrap(), Some(tokens()));
         assert_eq!(first.load(ProviderId::Pinecone).unwrap(), None);
+
+        // Cancelled (or replaced, or reset) while it waited: nothing is kept.
+        second.delete(ProviderId::Pinecone).unwrap();
+        control.cancel();
+        let err = accounts.save_sign_in(ProviderId::Pinecone, &control, &tokens()).await.unwrap_err();
+        assert_eq!(err.code, "signin_cancelled");
+        assert_eq!(second.load(ProviderId::Pinecone).unwrap(), None);
     }
 }

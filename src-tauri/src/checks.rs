@@ -131,8 +131,12 @@ pub async fn run_check(
     if (p.flow.clone(), p.started_at) != run_of {
         return Err(IpcError::new("started_over", "You started over while this check was running."));
     }
-    if learned != memory {
-        session.apply(Action::Note { notes: learned.to_notes() }, now_millis()).map_err(IpcError::from)?;
+    // Only what this check learned: another check may have noted something meanwhile.
+    let before = memory.to_notes();
+    let learned: std::collections::BTreeMap<_, _> =
+        learned.to_notes().into_iter().filter(|(k, v)| before.get(k) != Some(v)).collect();
+    if !learned.is_empty() {
+        session.apply(Action::Note { notes: learned }, now_millis()).map_err(IpcError::from)?;
     }
     let snapshot = if outcome.state == CheckState::Verified {
         session.apply(Action::Verify { step: step_id, facts: outcome.facts.clone() }, now_millis()).map_err(IpcError::from)?

@@ -183,7 +183,10 @@ fn live_mode_has_no_demo_and_checks_need_a_sign_in() {
     let result = h.call("run_check", json!({"stepId": "open-billing"})).unwrap();
     assert_eq!(result["outcome"]["state"], "needs-sign-in");
     assert_eq!(result["outcome"]["provider"], "pinecone");
+    // The shape the panel reads, present on every outcome.
     assert_eq!(result["outcome"]["offerLink"], false);
+    assert!(result["outcome"]["retryAfterSecs"].is_null(), "{result}");
+    assert!(result["outcome"].as_object().unwrap().contains_key("retryAfterSecs"));
     assert_eq!(result["snapshot"]["steps"][0]["state"], "current");
     assert_eq!(h.call("run_check", json!({"stepId": "connect-marketplace"})).unwrap_err()["code"], "no_check");
 }

@@ -284,6 +284,10 @@ impl App {
     pub async fn screenshot(&self, name: &str) {
         let dir = workspace_root().join("docs/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
+        // The element can be in the DOM before WebKit has painted it: wait two frames.
+        let painted =
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));";
+        self.driver.execute_async(painted, vec![]).await.expect("two animation frames");
         let png = self.driver.screenshot_as_png().await.expect("screenshot");
         std::fs::write(dir.join(name), png).expect("write screenshot");
     }

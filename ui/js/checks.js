@@ -9,7 +9,7 @@ import { h } from "./dom.js";
 import { signInSlot } from "./signin.js";
 
 /**
- * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null, offerLink: boolean}} Outcome
+ * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null, offerLink: boolean, retryAfterSecs: number|null}} Outcome
  * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: {code: string, message: string}}} CheckView
  */
 
@@ -70,26 +70,31 @@ export async function runCheck(stepId) {
   view.running = true;
   view.attempt += 1;
   redraw(stepId);
+  // Start over or a demo reset forgets every check, maybe while this one ran: then its answer
+  // (and the snapshot with it) belongs to a run that is gone.
+  const forgotten = () => views[stepId] !== view;
   try {
     const result = await backend.runCheck(stepId);
+    if (forgotten()) return;
     view.outcome = result.outcome;
     view.error = undefined;
     // Read by scripts/bench-demo.sh: when the app first knew the step was confirmed.
     if (result.outcome.state === "verified" && !view.verifiedAt) view.verifiedAt = Date.now();
     onSnapshot(result.snapshot);
   } catch (err) {
+    if (forgotten()) return;
     view.error = /** @type {any} */ (err);
   }
   view.running = false;
-  // Start over or a demo reset forgot this check while it ran; its answer is for a run that is gone.
-  if (views[stepId] !== view) return;
   if (view.rerun) {
     view.rerun = false;
     return runCheck(stepId);
   }
   // Only keep polling while this step is on screen and the answer is "not yet".
   if (slot(stepId) && view.outcome && view.outcome.state === "waiting" && !view.error) {
-    const delay = Math.min(1000 * 2 ** Math.min(view.attempt - 1, 6), pollCapMs);
+    // Backoff, but never sooner than a service's Retry-After asked for.
+    const asked = (view.outcome.retryAfterSecs || 0) * 1000;
+    const delay = Math.max(Math.min(1000 * 2 ** Math.min(view.attempt - 1, 6), pollCapMs), asked);
     view.nextAt = Date.now() + delay;
     timers[stepId] = window.setTimeout(() => runCheck(stepId), delay);
   } else {

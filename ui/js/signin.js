@@ -23,6 +23,9 @@ const live = {};
 const signedInAt = {};
 /** The sign-in each card is following; progress from any other is stale. @type {Record<string, object>} */
 const runs = {};
+/** Why the last sign-out failed, per provider, until it succeeds or a sign-in does. */
+/** @type {Record<string, {code: string, message: string}>} */
+const signOutErrors = {};
 /** @type {number|undefined} */
 let ticker;
 
@@ -113,6 +116,7 @@ async function start(provider) {
     const callbackAt = live[provider] && live[provider].callbackAt;
     delete runs[provider];
     delete live[provider];
+    delete signOutErrors[provider];
     // The command already said who signed in; asking the keyring again would only add latency.
     const entry = status && status.providers.find((x) => x.id === provider);
     if (entry) {
@@ -138,9 +142,6 @@ async function start(provider) {
     await refreshStatus();
   }
 }
-
-/** @type {Record<string, {code: string, message: string}>} */
-const signOutErrors = {};
 
 /** Signs out; a keyring that won't delete is shown on the card, not swallowed. @param {string} provider */
 async function signOut(provider) {

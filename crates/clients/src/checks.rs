@@ -37,6 +37,8 @@ pub struct CheckOutcome {
     /// Azure's purchase is waiting to be configured, so the "Configure account" page can be opened
     /// again with a fresh link (for a user who closed that tab).
     pub offer_link: bool,
+    /// A service asked to be left alone this long (`Retry-After`); the next poll waits at least this.
+    pub retry_after_secs: Option<u64>,
 }
 
 impl CheckOutcome {
@@ -49,6 +51,7 @@ impl CheckOutcome {
             facts: Vec::new(),
             provider: None,
             offer_link: false,
+            retry_after_secs: None,
         }
     }
 
@@ -68,7 +71,6 @@ impl CheckOutcome {
             ApiError::Unauthorized { .. } => "Your sign-in has expired. Sign out and sign in again.".into(),
             ApiError::Forbidden { service: "Azure", .. } => "Your Microsoft account may not read this subscription. Ask your Azure administrator for at least Reader access, or sign in with the account you buy with.".into(),
             ApiError::Forbidden { .. } => "Your Pinecone account may not read this. Sign in as an owner of the organization.".into(),
-            ApiError::Busy { wait_secs, .. } => format!("The assistant checks again by itself in about {wait_secs} seconds."),
             _ => "Try again in a minute. If it keeps failing, you can still finish the steps yourself.".into(),
         });
         o
@@ -100,21 +102,39 @@ pub const PINECONE_ORG_CLAIM: &str = "https://pinecone.io/orgId";
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CheckMemory {
     pub target_org: Option<String>,
-    /// The ARM id of the Pinecone SaaS resource this flow bought, once a check has seen it. Later
-    /// checks follow that one, not an older purchase in another subscription.
+    /// The ARM id of the Pinecone SaaS resource this flow bought, once a check has seen it
+    /// waiting to be configured. Later checks follow that one.
     pub purchase: Option<String>,
+    /// The active Pinecone purchases that existed before this flow's purchase step (taken once,
+    /// when the subscription or purchase step is first checked): never this flow's purchase.
+    pub earlier_purchases: Option<Vec<String>>,
 }
 
 impl CheckMemory {
     pub fn from_notes(notes: &std::collections::BTreeMap<String, String>) -> Self {
-        Self { target_org: notes.get("target_org").cloned(), purchase: notes.get("purchase").cloned() }
+        Self {
+            target_org: notes.get("target_org").cloned(),
+            purchase: notes.get("purchase").cloned(),
+            // One ARM id a line (ids have no line breaks); an empty note is "taken, none".
+            earlier_purchases: notes.get("earlier_purchases").map(|v| v.lines().map(str::to_owned).collect()),
+        }
     }
 
     pub fn to_notes(&self) -> std::collections::BTreeMap<String, String> {
-        [("target_org", &self.target_org), ("purchase", &self.purchase)]
+        let earlier = self.earlier_purchases.as_ref().map(|ids| ids.join("\n"));
+        [("target_org", self.target_org.clone()), ("purchase", self.purchase.clone()), ("earlier_purchases", earlier)]
             .into_iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_owned(), v.clone())))
+            .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
             .collect()
+    }
+
+    fn is_earlier(&self, s: &SaasResource) -> bool {
+        self.earlier_purchases.as_ref().is_some_and(|ids| ids.iter().any(|id| id.eq_ignore_ascii_case(&s.id)))
+    }
+
+    fn is_noted(&self, s: &SaasResource) -> bool {
+        // ARM ids compare without regard to case.
+        self.purchase.as_ref().is_some_and(|id| id.eq_ignore_ascii_case(&s.id))
     }
 }
 
@@ -128,13 +148,23 @@ impl Checker {
     pub async fn run(&self, check: &str, inputs: &CheckInputs, memory: &mut CheckMemory) -> CheckOutcome {
         let result = match check {
             "pinecone-org" => self.pinecone_org(inputs, memory).await,
-            "azure-subscription" => self.azure_subscription(inputs).await,
+            "azure-subscription" => self.azure_subscription(inputs, memory).await,
             "azure-purchase" => self.azure_purchase(inputs, memory).await,
             "connected" => self.connected(inputs, memory).await,
             "new-org-connected" => self.new_org_connected(inputs, memory).await,
             other => Ok(CheckOutcome::new(CheckState::Error, format!("This app has no check called `{other}`."))),
         };
-        result.unwrap_or_else(|e| CheckOutcome::error(&e))
+        result.unwrap_or_else(|e| match e {
+            // Not a failure: the service will answer later, and the panel polls again then.
+            ApiError::Busy { service, wait_secs } => CheckOutcome {
+                retry_after_secs: Some(wait_secs),
+                ..CheckOutcome::new(
+                    CheckState::Waiting,
+                    format!("{service} is busy and asked the assistant to wait; it checks again in about {wait_secs} seconds."),
+                )
+            },
+            e => CheckOutcome::error(&e),
+        })
     }
 
     async fn pinecone_org(&self, inputs: &CheckInputs, memory: &mut CheckMemory) -> Result<CheckOutcome, ApiError> {
@@ -188,7 +218,7 @@ impl Checker {
         Ok(o)
     }
 
-    async fn azure_subscription(&self, inputs: &CheckInputs) -> Result<CheckOutcome, ApiError> {
+    async fn azure_subscription(&self, inputs: &CheckInputs, memory: &mut CheckMemory) -> Result<CheckOutcome, ApiError> {
         let Some(token) = &inputs.microsoft else {
             return Ok(CheckOutcome::sign_in(
                 "microsoft",
@@ -216,6 +246,7 @@ impl Checker {
                 .collect();
             return Ok(o);
         };
+        self.note_earlier_purchases(token, memory).await?;
         let mut o = CheckOutcome::new(
             CheckState::Verified,
             format!("You can buy Pinecone with the subscription {}.", first.display_name),
@@ -249,12 +280,10 @@ impl Checker {
         Ok(o)
     }
 
-    /// The Pinecone purchase this flow is about: the one `memory` noted while it is still live;
-    /// otherwise one waiting for activation (the purchase in progress) before an active one (an
-    /// earlier purchase, or this one after activation). Cancelled or suspended ones don't count.
-    /// A subscription the user can't read is skipped, so one locked-down subscription doesn't
-    /// hide the purchase in another; if none can be read, that error is the answer.
-    pub async fn find_purchase(&self, token: &Secret, memory: &CheckMemory) -> Result<Option<SaasResource>, ApiError> {
+    /// Every Pinecone purchase in the user's enabled subscriptions. A subscription the user
+    /// can't read is skipped, so one locked-down subscription doesn't hide the purchase in
+    /// another; if none can be read, that error is the answer.
+    async fn purchases(&self, token: &Secret) -> Result<Vec<SaasResource>, ApiError> {
         let mut found: Vec<SaasResource> = Vec::new();
         let mut first_error = None;
         let mut read_any = false;
@@ -273,20 +302,41 @@ impl Checker {
         if let (false, Some(e)) = (read_any, first_error) {
             return Err(e);
         }
+        Ok(found)
+    }
+
+    /// Notes the purchases already active before this flow buys, once: a user who bought
+    /// Pinecone before (for another org) must not see that purchase taken for this one.
+    async fn note_earlier_purchases(&self, token: &Secret, memory: &mut CheckMemory) -> Result<(), ApiError> {
+        if memory.earlier_purchases.is_none() {
+            let active = self.purchases(token).await?.into_iter().filter(|s| s.properties.status == "Subscribed");
+            memory.earlier_purchases = Some(active.map(|s| s.id).collect());
+        }
+        Ok(())
+    }
+
+    /// The Pinecone purchase this flow is about: the one `memory` noted while it is still live;
+    /// otherwise one waiting for activation (the purchase in progress) before an active one (this
+    /// one after activation). Purchases active before this flow's purchase step, and cancelled or
+    /// suspended ones, don't count.
+    pub async fn find_purchase(&self, token: &Secret, memory: &CheckMemory) -> Result<Option<SaasResource>, ApiError> {
         let rank = |s: &SaasResource| match s.properties.status.as_str() {
-            // ARM ids compare without regard to case.
-            _ if memory.purchase.as_ref().is_some_and(|id| id.eq_ignore_ascii_case(&s.id)) && s.is_live() => Some(0),
+            _ if memory.is_noted(s) && s.is_live() => Some(0),
+            _ if memory.is_earlier(s) => None,
             "PendingFulfillmentStart" => Some(1),
             "Subscribed" => Some(2),
             _ => None,
         };
+        let found = self.purchases(token).await?;
         Ok(found.into_iter().filter_map(|s| rank(&s).map(|r| (r, s))).min_by_key(|(r, _)| *r).map(|(_, s)| s))
     }
 
-    /// [`Self::find_purchase`], noting what it found for the checks after this one.
+    /// [`Self::find_purchase`], noting a purchase seen waiting to be configured: that one is this
+    /// flow's, and the checks after this one follow it. An active one found without a note could
+    /// be older, so it isn't noted.
     async fn follow_purchase(&self, token: &Secret, memory: &mut CheckMemory) -> Result<Option<SaasResource>, ApiError> {
         let saas = self.find_purchase(token, memory).await?;
-        if let Some(s) = &saas {
+        if let Some(s) = saas.as_ref().filter(|s| s.is_pending()) {
             memory.purchase = Some(s.id.clone());
         }
         Ok(saas)
@@ -296,6 +346,7 @@ impl Checker {
         let Some(token) = &inputs.microsoft else {
             return Ok(CheckOutcome::sign_in("microsoft", "Sign in with Microsoft so the assistant can see your purchase."));
         };
+        self.note_earlier_purchases(token, memory).await?;
         let Some(saas) = self.follow_purchase(token, memory).await? else {
             return Ok(CheckOutcome::new(CheckState::Waiting, "No Pinecone subscription on Azure yet.").advice(
                 "Finish the purchase in the Azure portal: Review + subscribe, then Subscribe. The assistant keeps checking.",

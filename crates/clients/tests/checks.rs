@@ -152,8 +152,13 @@ async fn the_purchase_in_progress_is_followed_not_an_earlier_active_one() {
     let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
     demo.world.subscribe("rg", "earlier", true);
     demo.world.create_connected_org("Earlier org").unwrap();
-    demo.world.subscribe("rg", "this-one", true);
     let mut memory = CheckMemory::default();
+    // The purchase step opens before the user clicks Subscribe: the earlier purchase is not this one.
+    let o = checker.run("azure-purchase", &inputs, &mut memory).await;
+    assert_eq!(o.state, CheckState::Waiting, "{o:?}");
+    assert!(memory.earlier_purchases.as_ref().is_some_and(|ids| ids.len() == 1 && ids[0].ends_with("/earlier")));
+    assert_eq!(memory.purchase, None);
+    demo.world.subscribe("rg", "this-one", true);
     let o = checker.run("azure-purchase", &inputs, &mut memory).await;
     assert!(o.summary.contains("this-one") && o.offer_link, "{o:?}");
     assert!(memory.purchase.as_deref().is_some_and(|id| id.ends_with("/this-one")));
@@ -177,9 +182,15 @@ async fn a_cancelled_purchase_from_the_past_does_not_count() {
 
 #[test]
 fn check_memory_round_trips_through_progress_notes() {
-    let memory = CheckMemory { target_org: Some("org-1".into()), purchase: Some("/subscriptions/s/x".into()) };
+    let memory = CheckMemory {
+        target_org: Some("org-1".into()),
+        purchase: Some("/subscriptions/s/x".into()),
+        earlier_purchases: Some(vec!["/subscriptions/s/a".into(), "/subscriptions/t/b".into()]),
+    };
     assert_eq!(CheckMemory::from_notes(&memory.to_notes()), memory);
-    let only_org = CheckMemory { target_org: Some("org-1".into()), purchase: None };
+    let none_earlier = CheckMemory { earlier_purchases: Some(vec![]), ..Default::default() };
+    assert_eq!(CheckMemory::from_notes(&none_earlier.to_notes()), none_earlier, "taken and empty is not 'not taken'");
+    let only_org = CheckMemory { target_org: Some("org-1".into()), ..Default::default() };
     assert_eq!(only_org.to_notes().len(), 1);
     assert_eq!(CheckMemory::from_notes(&only_org.to_notes()), only_org);
     assert!(CheckMemory::default().to_notes().is_empty());
@@ -209,7 +220,8 @@ async fn missing_sign_ins_and_outages_are_explained() {
     assert!(o.advice.unwrap().contains("Reader access"));
     demo.world.inject_faults("/admin/organizations", 429, Some(3600), 1);
     let o = checker.run("pinecone-org", &inputs, &mut CheckMemory::default()).await;
-    assert!(o.summary.contains("asked to be left alone for 3600 s"), "{o:?}");
+    assert_eq!((o.state, o.retry_after_secs), (CheckState::Waiting, Some(3600)), "{o:?}");
+    assert!(o.summary.contains("Pinecone is busy") && o.summary.contains("about 3600 seconds"), "{o:?}");
 }
 
 /// Two subscriptions, one the user can't read: the purchase in the other is still found.

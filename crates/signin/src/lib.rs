@@ -13,7 +13,7 @@ pub mod tokens;
 pub use config::{ConfigError, ProviderConfig, ProviderId, SignInConfig};
 pub use loopback::{CallbackError, LoopbackListener, WaitControl};
 pub use secret::Secret;
-pub use signin::{blocking, current_tokens, sign_in, SignInError, SignInEvent};
+pub use signin::{authorize, blocking, current_tokens, sign_in, SignInError, SignInEvent};
 pub use tokens::{KeyringTokenStore, MemoryTokenStore, StoredTokens, TokenStore, TokenStoreError};
 
 /// Milliseconds since the Unix epoch.

@@ -91,7 +91,8 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
     tokio::task::spawn_blocking(f).await.expect("a keyring call panicked")
 }
 
-/// Runs one sign-in. `open_browser` gets the authorization URL once the listener is bound.
+/// Runs one sign-in and saves the tokens in `store`. `open_browser` gets the authorization URL
+/// once the listener is bound.
 ///
 /// # Errors
 /// Any [`SignInError`]; [`SignInError::code`] tells which.
@@ -100,6 +101,26 @@ pub async fn sign_in(
     config: &ProviderConfig,
     http: &reqwest::Client,
     store: Arc<dyn TokenStore>,
+    control: &WaitControl,
+    open_browser: impl FnOnce(&str) -> Result<(), String>,
+    emit: impl Fn(SignInEvent),
+) -> Result<StoredTokens, SignInError> {
+    let tokens = authorize(provider, config, http, control, open_browser, emit).await?;
+    let saved = tokens.clone();
+    blocking(move || store.save(provider, &saved)).await?;
+    eprintln!("sign-in ({}): signed in", provider.as_str());
+    Ok(tokens)
+}
+
+/// [`sign_in`] up to the tokens, without saving them: for a caller that must save them under
+/// its own rules (after other token work has finished, into the store current by then).
+///
+/// # Errors
+/// As [`sign_in`], except for the token store's.
+pub async fn authorize(
+    provider: ProviderId,
+    config: &ProviderConfig,
+    http: &reqwest::Client,
     control: &WaitControl,
     open_browser: impl FnOnce(&str) -> Result<(), String>,
     emit: impl Fn(SignInEvent),
@@ -130,9 +151,6 @@ pub async fn sign_in(
     if control.is_cancelled() {
         return Err(CallbackError::Cancelled.into());
     }
-    let saved = tokens.clone();
-    blocking(move || store.save(provider, &saved)).await?;
-    eprintln!("sign-in ({}): signed in", provider.as_str());
     Ok(tokens)
 }
 

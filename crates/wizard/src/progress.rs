@@ -172,9 +172,11 @@ impl Progress {
     }
 
     /// Keeps the checks' notes for this flow (replacing the old ones).
+    /// Sets the given notes, keeping the others: two checks that overlap each note only what
+    /// they learned, so neither drops the other's.
     pub fn note(&mut self, flow: &FlowDef, notes: BTreeMap<String, String>, now: Millis) -> Result<(), TransitionError> {
         self.ensure_flow(flow)?;
-        self.notes = notes;
+        self.notes.extend(notes);
         self.updated_at = Some(now);
         Ok(())
     }
@@ -328,6 +330,19 @@ mod tests {
         assert_eq!(p.jump(&f, "subscribe", 6), Err(TransitionError::StepNotReached("subscribe".into())));
         assert_eq!(p.jump(&f, "nope", 7), Err(TransitionError::UnknownStep("nope".into())));
         assert_eq!(at(&p), "select-plan", "a refused jump moves nothing");
+    }
+
+    #[test]
+    fn notes_merge_so_overlapping_checks_keep_each_others() {
+        let f = flow();
+        let mut p = Progress::default();
+        p.choose(&f, 1).unwrap();
+        let note = |k: &str, v: &str| BTreeMap::from([(k.to_owned(), v.to_owned())]);
+        p.note(&f, note("target_org", "o1"), 2).unwrap();
+        p.note(&f, note("purchase", "r1"), 3).unwrap();
+        p.note(&f, note("purchase", "r2"), 4).unwrap();
+        assert_eq!(p.notes, BTreeMap::from([("target_org".into(), "o1".into()), ("purchase".into(), "r2".into())]));
+        assert_eq!(p.updated_at, Some(4));
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub enum Action {
         step: String,
         facts: Vec<String>,
     },
-    /// The live checks' notes for this flow.
+    /// Notes from the live checks for this flow; keys not given are kept.
     Note {
         notes: std::collections::BTreeMap<String, String>,
     },
