@@ -95,9 +95,14 @@ impl SaasResource {
         self.properties.status == "PendingFulfillmentStart"
     }
 
+    /// Activated by Pinecone: Azure bills for it.
+    pub fn is_active(&self) -> bool {
+        self.properties.status == "Subscribed"
+    }
+
     /// Pending or active: not cancelled, suspended or never started.
     pub fn is_live(&self) -> bool {
-        self.is_pending() || self.properties.status == "Subscribed"
+        self.is_pending() || self.is_active()
     }
 }
 

@@ -309,7 +309,7 @@ impl Checker {
     /// Pinecone before (for another org) must not see that purchase taken for this one.
     async fn note_earlier_purchases(&self, token: &Secret, memory: &mut CheckMemory) -> Result<(), ApiError> {
         if memory.earlier_purchases.is_none() {
-            let active = self.purchases(token).await?.into_iter().filter(|s| s.properties.status == "Subscribed");
+            let active = self.purchases(token).await?.into_iter().filter(SaasResource::is_active);
             memory.earlier_purchases = Some(active.map(|s| s.id).collect());
         }
         Ok(())
@@ -424,9 +424,7 @@ impl Checker {
         let saas = self.follow_purchase(ms, memory).await?;
         let details = Self::describe(org, saas.as_ref());
         match (org, &saas) {
-            (Some(o), Some(s)) if o.is_paid_and_active() && s.properties.status == "Subscribed" => {
-                Ok(Self::confirmed(details, s))
-            }
+            (Some(o), Some(s)) if o.is_paid_and_active() && s.is_active() => Ok(Self::confirmed(details, s)),
             _ => Ok(Self::still_waiting(details, saas.as_ref())),
         }
     }
@@ -451,7 +449,7 @@ impl Checker {
         let org = orgs.iter().filter(|o| o.is_paid_and_active()).max_by(|a, b| a.created_at.cmp(&b.created_at));
         let details = Self::describe(org, saas.as_ref());
         match (org, &saas) {
-            (Some(_), Some(s)) if s.properties.status == "Subscribed" => Ok(Self::confirmed(details, s)),
+            (Some(_), Some(s)) if s.is_active() => Ok(Self::confirmed(details, s)),
             _ => Ok(Self::still_waiting(details, saas.as_ref())),
         }
     }
