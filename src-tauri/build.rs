@@ -1,30 +1,30 @@
-//! Generates the app's context from ../tauri.conf.json and one permission per IPC command, so
-//! capabilities/default.json can grant exactly the commands the UI uses.
+//! Generates the app's context from ../tauri.conf.json and one permission per IPC command, and
+//! refuses to build when capabilities/default.json doesn't grant exactly those commands.
 
-const COMMANDS: &[&str] = &[
-    "get_catalog",
-    "get_state",
-    "choose_flow",
-    "next_step",
-    "previous_step",
-    "open_step",
-    "start_over",
-    "dismiss_notice",
-    "open_url",
-    "ui_painted",
-    "signin_status",
-    "sign_in",
-    "sign_in_extend",
-    "sign_in_cancel",
-    "sign_out",
-    "use_memory_tokens",
-    "run_check",
-    "regenerate_link",
-    "demo_status",
-    "demo_reset",
-];
+include!("src/command_list.rs");
+
+macro_rules! names {
+    ($($command:ident),*) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+const COMMANDS: &[&str] = with_commands!(names);
+
+/// The permissions the capability grants, read without a JSON parser: one `"allow-…"` string each.
+fn granted(capability: &str) -> Vec<String> {
+    capability.split('"').filter(|s| s.starts_with("allow-")).map(str::to_owned).collect()
+}
 
 fn main() {
+    println!("cargo:rerun-if-changed=capabilities/default.json");
+    println!("cargo:rerun-if-changed=src/command_list.rs");
+    let capability = std::fs::read_to_string("capabilities/default.json").expect("capabilities/default.json");
+    let mut wanted: Vec<String> = COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
+    let mut have = granted(&capability);
+    wanted.sort();
+    have.sort();
+    assert_eq!(have, wanted, "capabilities/default.json must grant exactly the commands in src/command_list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .config_path("../tauri.conf.json")

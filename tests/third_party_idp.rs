@@ -1,7 +1,8 @@
-//! The app's sign-in code against a third-party OAuth server, `oauth2-mock-server` from npm
-//! (installed by scripts/test.sh into tests/node), started here on 127.0.0.1.
+//! The app's sign-in code, through the same registry the app uses, against a third-party OAuth
+//! server: `oauth2-mock-server` from npm (installed by scripts/test.sh into tests/node), started
+//! here on 127.0.0.1.
 
-use signin::{oauth::http_client, sign_in, MemoryTokenStore, ProviderId, SignInConfig, TokenStore, WaitControl};
+use signin::{MemoryTokenStore, ProviderId, SignInConfig, SignIns, TokenStore};
 use std::{
     process::{Child, Command, Stdio},
     sync::Arc,
@@ -40,33 +41,32 @@ async fn start_mock_server() -> (MockServer, u16) {
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_against_oauth2_mock_server() {
     let (_server, port) = start_mock_server().await;
-    let mut config = SignInConfig::defaults().pinecone;
-    config.client_id = "billing-assistant-test".into();
-    config.authorize_url = format!("http://127.0.0.1:{port}/authorize");
-    config.token_url = format!("http://127.0.0.1:{port}/token");
+    let mut config = SignInConfig::defaults();
+    config.pinecone.client_id = "billing-assistant-test".into();
+    config.pinecone.authorize_url = format!("http://127.0.0.1:{port}/authorize");
+    config.pinecone.token_url = format!("http://127.0.0.1:{port}/token");
 
     let store = Arc::new(MemoryTokenStore::default());
     let opened = Arc::new(std::sync::Mutex::new(String::new()));
     let seen = opened.clone();
-    let tokens = sign_in(
-        ProviderId::Pinecone,
-        &config,
-        &http_client(),
-        store.clone(),
-        &WaitControl::new(Duration::from_secs(20)),
-        move |url: &str| {
-            *seen.lock().unwrap() = url.to_owned();
-            let url = url.to_owned();
-            // The server answers /authorize with a 302 to our listener; a redirect-following client is the browser.
-            tokio::spawn(async move { reqwest::get(url).await.map(|_| ()) });
-            Ok(())
-        },
-        |_| {},
-    )
-    .await
-    .expect("sign-in against oauth2-mock-server");
+    let sign_ins = SignIns::new(Ok(config), store.clone());
+    let who = sign_ins
+        .sign_in(
+            ProviderId::Pinecone,
+            move |url: &str| {
+                *seen.lock().unwrap() = url.to_owned();
+                let url = url.to_owned();
+                // The server answers /authorize with a 302 to our listener; a redirect-following client is the browser.
+                tokio::spawn(async move { reqwest::get(url).await.map(|_| ()) });
+                Ok(())
+            },
+            |_| {},
+        )
+        .await
+        .expect("sign-in against oauth2-mock-server");
+    let tokens = store.load(ProviderId::Pinecone).unwrap().expect("the tokens are saved");
     assert!(!tokens.access_token.expose().is_empty());
     assert!(tokens.expires_at.is_some());
-    assert_eq!(store.load(ProviderId::Pinecone).unwrap(), Some(tokens));
+    assert_eq!(who, signin::Identity::from(&tokens));
     assert!(opened.lock().unwrap().contains("code_challenge_method=S256"));
 }

@@ -1,78 +1,110 @@
-//! The IPC commands. Each one takes the state, makes one call into the core and adapts the error;
-//! no wizard rules live here.
+//! The IPC commands. Each one calls one method of the [`Assistant`]; no rules live here. Commands
+//! that save progress or talk to the network are `async`, so they never block the UI thread.
 
-use crate::{error::IpcError, AppState, StartedAt};
-use tauri::State;
-use wizard::{now_millis, Action, Catalog, Snapshot};
+use crate::StartedAt;
+use assistant::{Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, SignInEvent, SignInStatus, Snapshot};
+use tauri::{ipc::Channel, State};
 
-fn with_session<T>(state: &AppState, f: impl FnOnce(&mut wizard::WizardSession) -> T) -> Result<T, IpcError> {
-    // A poisoned lock means an earlier command panicked; the session data itself is still whole.
-    let mut session = state.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    Ok(f(&mut session))
-}
+type Answer<T> = Result<T, Error>;
 
-fn apply(state: &AppState, action: Action) -> Result<Snapshot, IpcError> {
-    with_session(state, |s| s.apply(action, now_millis()))?.map_err(IpcError::from)
+#[tauri::command]
+pub fn get_catalog(a: State<'_, Assistant>) -> Catalog {
+    a.catalog()
 }
 
 #[tauri::command]
-pub fn get_catalog(state: State<'_, AppState>) -> Result<Catalog, IpcError> {
-    with_session(&state, |s| s.catalog().clone())
+pub fn get_state(a: State<'_, Assistant>) -> Snapshot {
+    a.state()
 }
 
 #[tauri::command]
-pub fn get_state(state: State<'_, AppState>) -> Result<Snapshot, IpcError> {
-    with_session(&state, |s| s.snapshot())
+pub async fn choose_flow(a: State<'_, Assistant>, flow_id: String) -> Answer<Snapshot> {
+    a.choose_flow(flow_id).await
 }
 
 #[tauri::command]
-pub fn choose_flow(state: State<'_, AppState>, flow_id: String) -> Result<Snapshot, IpcError> {
-    apply(&state, Action::Choose { flow: flow_id })
+pub async fn next_step(a: State<'_, Assistant>) -> Answer<Snapshot> {
+    a.next_step().await
 }
 
 #[tauri::command]
-pub fn next_step(state: State<'_, AppState>) -> Result<Snapshot, IpcError> {
-    apply(&state, Action::Next)
+pub async fn previous_step(a: State<'_, Assistant>) -> Answer<Snapshot> {
+    a.previous_step().await
 }
 
 #[tauri::command]
-pub fn previous_step(state: State<'_, AppState>) -> Result<Snapshot, IpcError> {
-    apply(&state, Action::Back)
+pub async fn open_step(a: State<'_, Assistant>, step_id: String) -> Answer<Snapshot> {
+    a.open_step(step_id).await
 }
 
 #[tauri::command]
-pub fn open_step(state: State<'_, AppState>, step_id: String) -> Result<Snapshot, IpcError> {
-    apply(&state, Action::Jump { step: step_id })
+pub async fn start_over(a: State<'_, Assistant>) -> Answer<Snapshot> {
+    a.start_over().await
 }
 
 #[tauri::command]
-pub fn start_over(state: State<'_, AppState>) -> Result<Snapshot, IpcError> {
-    apply(&state, Action::StartOver)
+pub fn dismiss_notice(a: State<'_, Assistant>) -> Snapshot {
+    a.dismiss_notice()
 }
 
 #[tauri::command]
-pub fn dismiss_notice(state: State<'_, AppState>) -> Result<Snapshot, IpcError> {
-    with_session(&state, |s| s.dismiss_notice())
-}
-
-/// Opens one of the catalog's pages in the system browser. Any other URL is refused, so the
-/// webview can't be used to launch arbitrary programs or pages.
-#[tauri::command]
-pub fn open_url(state: State<'_, AppState>, url: String) -> Result<(), IpcError> {
-    if !with_session(&state, |s| s.catalog().is_known_url(&url))? {
-        return Err(IpcError::new("unknown_link", "That page isn't one this app opens."));
-    }
-    webbrowser::open(&url).map_err(|e| {
-        IpcError::new(
-            "browser_failed",
-            format!("Your web browser didn't open ({e}). Copy the link and paste it into your browser."),
-        )
-    })
+pub fn open_url(a: State<'_, Assistant>, url: String) -> Answer<()> {
+    a.open_url(&url)
 }
 
 /// Called by the UI once its first screen is painted; prints the time since launch for scripts/measure.sh.
 #[tauri::command]
 pub fn ui_painted(started: State<'_, StartedAt>) {
-    let ms = started.0.elapsed().as_secs_f64() * 1000.0;
-    eprintln!("billing-assistant: first screen painted {ms:.0} ms after start");
+    eprintln!("billing-assistant: first screen painted {:.0} ms after start", started.0.elapsed().as_secs_f64() * 1000.0);
+}
+
+#[tauri::command]
+pub async fn signin_status(a: State<'_, Assistant>) -> Answer<SignInStatus> {
+    Ok(a.signin_status().await)
+}
+
+/// Runs a whole sign-in, streaming progress on `on_event`; returns who signed in.
+#[tauri::command]
+pub async fn sign_in(a: State<'_, Assistant>, provider: String, on_event: Channel<SignInEvent>) -> Answer<Identity> {
+    a.sign_in(&provider, move |event| drop(on_event.send(event))).await
+}
+
+#[tauri::command]
+pub fn sign_in_extend(a: State<'_, Assistant>, provider: String) -> Answer<u64> {
+    a.sign_in_extend(&provider)
+}
+
+#[tauri::command]
+pub fn sign_in_cancel(a: State<'_, Assistant>, provider: String) -> Answer<()> {
+    a.sign_in_cancel(&provider)
+}
+
+#[tauri::command]
+pub async fn sign_out(a: State<'_, Assistant>, provider: String) -> Answer<()> {
+    a.sign_out(&provider).await
+}
+
+#[tauri::command]
+pub fn use_memory_tokens(a: State<'_, Assistant>) {
+    a.use_memory_tokens();
+}
+
+#[tauri::command]
+pub async fn run_check(a: State<'_, Assistant>, step_id: String) -> Answer<CheckResult> {
+    a.run_check(&step_id).await
+}
+
+#[tauri::command]
+pub async fn regenerate_link(a: State<'_, Assistant>) -> Answer<String> {
+    a.regenerate_link().await
+}
+
+#[tauri::command]
+pub fn demo_status(a: State<'_, Assistant>) -> DemoStatus {
+    a.demo_status()
+}
+
+#[tauri::command]
+pub async fn demo_reset(a: State<'_, Assistant>, scenario: Option<String>) -> Answer<Snapshot> {
+    a.demo_reset(scenario).await
 }

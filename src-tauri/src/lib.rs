@@ -1,35 +1,15 @@
-//! The Tauri shell of Billing Assistant: builds the app, holds the wizard session as state and
-//! registers the IPC commands. All behaviour lives in the `wizard` crate.
+//! The Tauri shell of Billing Assistant: an adapter, not a home for behaviour. It builds the app,
+//! starts the [`Assistant`] (the `assistant` crate, where everything the app does lives) with the
+//! platform's folders, and registers the IPC commands, each of which calls one of its methods.
 
-mod accounts;
-mod checks;
+#[macro_use]
+mod command_list;
 mod commands;
-pub mod error;
 
-use accounts::Accounts;
-use checks::Checks;
-pub use checks::Mode;
-use signin::{MemoryTokenStore, SignInConfig, TokenStore};
-use std::{
-    path::{Path, PathBuf},
-    sync::{Arc, Mutex},
-    time::Instant,
-};
+pub use assistant::Mode;
+use assistant::{Assistant, Setup, StartError, SystemBrowser, TokenStore};
+use std::{path::PathBuf, sync::Arc, time::Instant};
 use tauri::{Manager, Runtime};
-use wizard::{now_millis, Catalog, CatalogError, ProgressStore, WizardSession};
-
-pub struct AppState {
-    pub session: Mutex<WizardSession>,
-}
-
-impl AppState {
-    /// Opens the wizard over `catalog` with progress kept in `dir`. A bad progress file is not an
-    /// error here; the session reports it as a notice.
-    pub fn open(catalog: Catalog, dir: PathBuf) -> Self {
-        let session = WizardSession::open(catalog, ProgressStore::new(dir), now_millis());
-        Self { session: Mutex::new(session) }
-    }
-}
 
 /// When the process started; only used to report start-up time.
 pub struct StartedAt(pub Instant);
@@ -45,67 +25,31 @@ pub struct Overrides {
     pub mode: Option<Mode>,
 }
 
-fn load_signin_config(config_dir: &Path) -> Result<SignInConfig, String> {
-    SignInConfig::load(Some(&config_dir.join("signin.toml")), |k| std::env::var(k).ok()).map_err(|e| e.to_string())
+macro_rules! handler {
+    ($($command:ident),*) => {
+        tauri::generate_handler![$(commands::$command),*]
+    };
 }
 
 /// Builds the app on any runtime, so tests can use `tauri::test::mock_builder()`.
 ///
 /// # Errors
 /// Only if the flow data compiled into the app is invalid, which the wizard crate's tests rule out.
-pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -> Result<tauri::Builder<R>, CatalogError> {
-    let builder = builder.manage(StartedAt(Instant::now())).invoke_handler(tauri::generate_handler![
-        commands::get_catalog,
-        commands::get_state,
-        commands::choose_flow,
-        commands::next_step,
-        commands::previous_step,
-        commands::open_step,
-        commands::start_over,
-        commands::dismiss_notice,
-        commands::open_url,
-        commands::ui_painted,
-        accounts::signin_status,
-        accounts::sign_in,
-        accounts::sign_in_extend,
-        accounts::sign_in_cancel,
-        accounts::sign_out,
-        accounts::use_memory_tokens,
-        checks::run_check,
-        checks::regenerate_link,
-        checks::demo_status,
-        checks::demo_reset,
-    ]);
-    // Checked here so a broken build fails before any window opens.
-    Catalog::embedded()?;
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -> Result<tauri::Builder<R>, StartError> {
+    Assistant::check_flow_data()?;
+    let builder = builder.manage(StartedAt(Instant::now())).invoke_handler(with_commands!(handler));
     Ok(builder.setup(move |app| {
-        let data_dir = match overrides.data_dir {
-            Some(dir) => dir,
-            None => app.path().app_data_dir()?,
+        let setup = Setup {
+            data_dir: overrides.data_dir.map_or_else(|| app.path().app_data_dir(), Ok)?,
+            config_dir: overrides.config_dir.map_or_else(|| app.path().app_config_dir(), Ok)?,
+            mode: overrides.mode.unwrap_or_else(Mode::from_env),
+            identifier: app.config().identifier.clone(),
+            token_store: overrides.token_store,
+            browser: Arc::new(SystemBrowser),
+            scenario: assistant::scenario_from_env(),
+            api_bases: None,
         };
-        let config_dir = match overrides.config_dir {
-            Some(dir) => dir,
-            None => app.path().app_config_dir()?,
-        };
-        match overrides.mode.unwrap_or_else(Mode::from_env) {
-            Mode::Live => {
-                let store = overrides.token_store.unwrap_or_else(|| Accounts::keyring(&app.config().identifier));
-                app.manage(AppState::open(Catalog::embedded()?, data_dir));
-                app.manage(Accounts::new(load_signin_config(&config_dir), store));
-                app.manage(Checks::live());
-            }
-            Mode::Demo => {
-                // The same code paths as live mode; only the endpoints and the token store differ.
-                let demo = tauri::async_runtime::block_on(simulator::Demo::start(checks::scenario_from_env()))?;
-                eprintln!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
-                let mut catalog = Catalog::embedded()?;
-                catalog.rewrite_links(|url| demo.page_url(url));
-                // Demo progress is kept apart from real progress.
-                app.manage(AppState::open(catalog, data_dir.join("demo")));
-                app.manage(Accounts::new(Ok(Accounts::demo_config(&demo.base_url())), Arc::new(MemoryTokenStore::default())));
-                app.manage(Checks::demo(demo));
-            }
-        }
+        app.manage(tauri::async_runtime::block_on(Assistant::start(setup))?);
         Ok(())
     }))
 }

@@ -5,18 +5,22 @@
 import { backend } from "./backend.js";
 import { h, copyText } from "./dom.js";
 import { startScreen, annualScreen, stepList, stepScreen, finishScreen } from "./screens.js";
-import { refreshStatus, resetSignIns } from "./signin.js";
-import { configureChecks, resetChecks } from "./checks.js";
+import { onSignInChange, refreshStatus, resetSignIns } from "./signin.js";
+import { configureChecks, recheckShown, resetChecks } from "./checks.js";
 import { demoBanner, loadDemo, isDemo } from "./demo.js";
 
-/** @typedef {import("./screens.js").Catalog} Catalog */
-/** @typedef {import("./screens.js").Snapshot} Snapshot */
+/**
+ * @typedef {import("../ipc/Catalog").Catalog} Catalog
+ * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
+ * @typedef {import("../ipc/AppError").AppError} AppError
+ * @typedef {import("../ipc/Scenario").Scenario} Scenario
+ */
 
 const ui = {
   /** @type {Catalog|null} */ catalog: null,
   /** @type {Snapshot|null} */ snap: null,
   /** Start-screen sub-page that isn't part of any flow. */ annual: false,
-  /** @type {{code: string, message: string}|null} */ error: null,
+  /** @type {AppError|null} */ error: null,
   confirmStartOver: false,
   busy: false,
 };
@@ -26,7 +30,7 @@ const noticeEl = /** @type {HTMLElement} */ (document.getElementById("notice-are
 const dialogEl = /** @type {HTMLElement} */ (document.getElementById("dialog-area"));
 const demoEl = /** @type {HTMLElement} */ (document.getElementById("demo-area"));
 
-/** Demo reset: everything starts over, optionally in another scenario. @param {string|null} scenario */
+/** Demo reset: everything starts over, optionally in another scenario. @param {Scenario|null} scenario */
 async function resetDemo(scenario) {
   const started = performance.now();
   const ran = await run(async () => {
@@ -66,7 +70,7 @@ async function run(op) {
     if (snap) ui.snap = snap;
     ui.error = null;
   } catch (err) {
-    ui.error = /** @type {any} */ (err);
+    ui.error = /** @type {AppError} */ (err);
   } finally {
     ui.busy = false;
     delete document.body.dataset.busy;
@@ -105,7 +109,7 @@ const on = {
   copy: (url, input, button) => copyText(url, input, button),
 };
 
-/** @param {{code: string, message: string}|null} err */
+/** @param {AppError|null} err */
 function setError(err) {
   ui.error = err;
   drawError();
@@ -222,8 +226,10 @@ async function boot() {
       },
       isDemo() ? 1000 : 30000,
     );
+    // A sign-in may be what a check on screen was waiting for.
+    onSignInChange(() => recheckShown());
   } catch (err) {
-    const e = /** @type {any} */ (err);
+    const e = /** @type {AppError} */ (err);
     appEl.replaceChildren(h("div", { class: "error", role: "alert", testid: "error-message", "data-code": e.code }, e.message));
     return;
   }

@@ -1,46 +1,70 @@
 // @ts-check
 //! The one module that talks to the Tauri host. Everything else calls these functions, so the UI
-//! can run against another host (a fake in a browser, a test double) by swapping this file.
+//! can run against another host (a fake in a browser, a test double) by swapping this file. The
+//! types are the Rust types, generated into ui/ipc/ (see crates/assistant/tests/ipc_types.rs).
 
-/** @typedef {{code: string, message: string}} AppError */
+/**
+ * @typedef {import("../ipc/AppError").AppError} AppError
+ * @typedef {import("../ipc/Catalog").Catalog} Catalog
+ * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
+ * @typedef {import("../ipc/SignInStatus").SignInStatus} SignInStatus
+ * @typedef {import("../ipc/SignInEvent").SignInEvent} SignInEvent
+ * @typedef {import("../ipc/Identity").Identity} Identity
+ * @typedef {import("../ipc/CheckResult").CheckResult} CheckResult
+ * @typedef {import("../ipc/DemoStatus").DemoStatus} DemoStatus
+ * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
+ * @typedef {import("../ipc/Scenario").Scenario} Scenario
+ */
 
-/** @returns {(cmd: string, args?: object) => Promise<any>} */
-function hostInvoke() {
-  const tauri = /** @type {any} */ (window).__TAURI__;
-  if (!tauri || !tauri.core) {
-    return () => Promise.reject({ code: "no_host", message: "This page must run inside the Billing Assistant app." });
-  }
-  return tauri.core.invoke;
+/**
+ * What each command answers.
+ * @typedef {{
+ *   get_catalog: Catalog, get_state: Snapshot, choose_flow: Snapshot, next_step: Snapshot, previous_step: Snapshot,
+ *   open_step: Snapshot, start_over: Snapshot, dismiss_notice: Snapshot, open_url: null, ui_painted: null,
+ *   signin_status: SignInStatus, sign_in: Identity, sign_in_extend: number, sign_in_cancel: null, sign_out: null,
+ *   use_memory_tokens: null, run_check: CheckResult, regenerate_link: string, demo_status: DemoStatus, demo_reset: Snapshot,
+ * }} Answers
+ */
+
+/** The host's IPC, if this page runs inside the app. */
+function tauri() {
+  /** @type {any} */
+  const host = window;
+  return host.__TAURI__ && host.__TAURI__.core ? host.__TAURI__.core : null;
+}
+
+/** @param {unknown} e @returns {e is AppError} */
+function isAppError(e) {
+  return !!e && typeof e === "object" && typeof (/** @type {any} */ (e).code) === "string" && typeof (/** @type {any} */ (e).message) === "string";
 }
 
 /**
  * Calls a command and turns any failure into an AppError with a stable code.
- * @param {string} cmd
- * @param {object} [args]
+ * @template {keyof Answers} K
+ * @param {K} cmd
+ * @param {Record<string, unknown>} [args]
+ * @returns {Promise<Answers[K]>}
  */
 async function call(cmd, args) {
+  const host = tauri();
+  if (!host) throw /** @type {AppError} */ ({ code: "no_host", message: "This page must run inside the Billing Assistant app." });
   try {
-    return await hostInvoke()(cmd, args);
+    return await host.invoke(cmd, args);
   } catch (err) {
-    /** @type {any} */
-    const e = err;
-    if (e && typeof e === "object" && typeof e.code === "string" && typeof e.message === "string") {
-      throw /** @type {AppError} */ ({ code: e.code, message: e.message });
-    }
+    if (isAppError(err)) throw /** @type {AppError} */ ({ code: err.code, message: err.message });
     throw /** @type {AppError} */ ({ code: "internal", message: `Something went wrong inside the app: ${String(err)}` });
   }
 }
 
 /**
- * Starts a sign-in; `onEvent` gets its progress ({type: "waiting"|"browserFailed"|"exchanging", ...}).
- * Resolves with who signed in, rejects with an AppError.
- * @param {string} provider
- * @param {(event: any) => void} onEvent
+ * Starts a sign-in; `onEvent` gets its progress. Resolves with who signed in, rejects with an AppError.
+ * @param {ProviderId} provider
+ * @param {(event: SignInEvent) => void} onEvent
  */
 function signIn(provider, onEvent) {
-  const tauri = /** @type {any} */ (window).__TAURI__;
-  if (!tauri || !tauri.core) return call("sign_in", { provider });
-  const channel = new tauri.core.Channel();
+  const host = tauri();
+  if (!host) return call("sign_in", { provider });
+  const channel = new host.Channel();
   channel.onmessage = onEvent;
   return call("sign_in", { provider, onEvent: channel });
 }
@@ -61,17 +85,17 @@ export const backend = {
   uiPainted: () => call("ui_painted"),
   signinStatus: () => call("signin_status"),
   signIn,
-  /** @param {string} provider */
+  /** @param {ProviderId} provider */
   signInExtend: (provider) => call("sign_in_extend", { provider }),
-  /** @param {string} provider */
+  /** @param {ProviderId} provider */
   signInCancel: (provider) => call("sign_in_cancel", { provider }),
-  /** @param {string} provider */
+  /** @param {ProviderId} provider */
   signOut: (provider) => call("sign_out", { provider }),
   useMemoryTokens: () => call("use_memory_tokens"),
   /** @param {string} stepId */
   runCheck: (stepId) => call("run_check", { stepId }),
   regenerateLink: () => call("regenerate_link"),
   demoStatus: () => call("demo_status"),
-  /** @param {string|null} scenario */
+  /** @param {Scenario|null} scenario */
   demoReset: (scenario) => call("demo_reset", { scenario }),
 };

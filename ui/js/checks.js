@@ -9,19 +9,26 @@ import { h } from "./dom.js";
 import { signInSlot } from "./signin.js";
 
 /**
- * @typedef {{state: string, summary: string, details: string[], advice: string|null, facts: string[], provider: string|null, offerLink: boolean, retryAfterSecs: number|null}} Outcome
- * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: {code: string, message: string}}} CheckView
+ * @typedef {import("../ipc/CheckOutcome").CheckOutcome} Outcome
+ * @typedef {import("../ipc/CheckState").CheckState} CheckState
+ * @typedef {import("../ipc/AppError").AppError} AppError
+ * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
+ * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
+ * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: AppError}} CheckView
  */
 
 /** @type {Record<string, CheckView>} */
 const views = {};
 /** @type {Record<string, number>} */
 const timers = {};
-/** @type {(snap: any) => void} */
+/** @type {(snap: Snapshot) => void} */
 let onSnapshot = () => {};
 let pollCapMs = 30000;
 
-/** @param {(snap: any) => void} fn @param {number} capMs */
+/** A service asked to be left alone at most this long; longer asks are capped (setTimeout overflows past 2^31 ms). */
+const MAX_RETRY_AFTER_MS = 3600 * 1000;
+
+/** @param {(snap: Snapshot) => void} fn @param {number} capMs */
 export function configureChecks(fn, capMs) {
   onSnapshot = fn;
   pollCapMs = capMs;
@@ -83,7 +90,7 @@ export async function runCheck(stepId) {
     onSnapshot(result.snapshot);
   } catch (err) {
     if (forgotten()) return;
-    view.error = /** @type {any} */ (err);
+    view.error = /** @type {AppError} */ (err);
   }
   view.running = false;
   if (view.rerun) {
@@ -93,7 +100,7 @@ export async function runCheck(stepId) {
   // Only keep polling while this step is on screen and the answer is "not yet".
   if (slot(stepId) && view.outcome && view.outcome.state === "waiting" && !view.error) {
     // Backoff, but never sooner than a service's Retry-After asked for.
-    const asked = (view.outcome.retryAfterSecs || 0) * 1000;
+    const asked = Math.min((view.outcome.retryAfterSecs || 0) * 1000, MAX_RETRY_AFTER_MS);
     const delay = Math.max(Math.min(1000 * 2 ** Math.min(view.attempt - 1, 6), pollCapMs), asked);
     view.nextAt = Date.now() + delay;
     timers[stepId] = window.setTimeout(() => runCheck(stepId), delay);
@@ -104,12 +111,12 @@ export async function runCheck(stepId) {
 }
 
 /** The sign-in each step's own card offers; a check needing another one shows that card itself. */
-/** @type {Record<string, string|null>} */
+/** @type {Record<string, ProviderId|null>} */
 const stepSignIn = {};
 
 /**
  * A slot for the panel; starts the check if it hasn't run yet.
- * @param {string} stepId @param {string|null} signIn the provider the step's own sign-in card offers
+ * @param {string} stepId @param {ProviderId|null} signIn the provider the step's own sign-in card offers
  */
 export function checkSlot(stepId, signIn) {
   stepSignIn[stepId] = signIn;
@@ -122,17 +129,19 @@ export function checkSlot(stepId, signIn) {
   return el;
 }
 
-// A sign-in may be what a check was waiting for.
-document.addEventListener("signin-changed", () => {
+/** Checks every step on screen again: a sign-in may be what they were waiting for. */
+export function recheckShown() {
   for (const stepId of Object.keys(views)) if (slot(stepId)) runCheck(stepId);
-});
+}
 
 /** @param {string} stepId */
 function panel(stepId) {
   const view = views[stepId];
   const outcome = view && view.outcome;
+  /** @type {CheckState | "checking"} */
   const state = view && view.error ? "error" : outcome ? outcome.state : "checking";
   const t = (/** @type {string} */ id) => `${id}-${stepId}`;
+  /** @type {Record<CheckState | "checking", string>} */
   const titles = {
     checking: "Checking…",
     verified: "Verified",
@@ -154,7 +163,7 @@ function panel(stepId) {
   return h(
     "section",
     { class: `card check check-${state}`, testid: t("check"), "data-state": state, "data-verified-at": view && view.verifiedAt ? String(view.verifiedAt) : false, "aria-live": "polite" },
-    h("h2", {}, h("span", { class: "check-mark", "aria-hidden": "true" }, state === "verified" ? "✓ " : ""), titles[state] || state),
+    h("h2", {}, h("span", { class: "check-mark", "aria-hidden": "true" }, state === "verified" ? "✓ " : ""), titles[state]),
     h("p", { testid: t("check-summary") }, summary),
     outcome && outcome.details.length ? h("ul", { testid: t("check-details") }, outcome.details.map((d) => h("li", {}, d))) : null,
     outcome && outcome.advice ? h("p", { class: "advice", testid: t("check-advice") }, outcome.advice) : null,
@@ -174,7 +183,7 @@ function panel(stepId) {
               onclick: () =>
                 backend.regenerateLink().then(
                   () => {},
-                  (/** @type {any} */ e) => {
+                  (/** @type {AppError} */ e) => {
                     if (views[stepId]) views[stepId].error = e;
                     redraw(stepId);
                   },

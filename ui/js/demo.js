@@ -4,7 +4,12 @@
 import { backend } from "./backend.js";
 import { h } from "./dom.js";
 
-/** @type {{enabled: boolean, scenario: string|null, scenarios: string[]}|null} */
+/**
+ * @typedef {import("../ipc/DemoStatus").DemoStatus} DemoStatus
+ * @typedef {import("../ipc/Scenario").Scenario} Scenario
+ */
+
+/** @type {DemoStatus|null} */
 let status = null;
 
 export async function loadDemo() {
@@ -20,17 +25,23 @@ export function isDemo() {
   return !!(status && status.enabled);
 }
 
-/** @param {string} s */
-function label(s) {
-  return { "happy-path": "Happy path", "not-owner": "Not an owner", "not-starter": "Org not on Starter", "stuck-pending": "Activation stuck at pending", "recurring-off": "Recurring billing off", "spending-limit": "Subscription with a spending limit" }[s] || s;
-}
+/** @type {Record<Scenario, string>} */
+const LABELS = {
+  "happy-path": "Happy path",
+  "not-owner": "Not an owner",
+  "not-starter": "Org not on Starter",
+  "stuck-pending": "Activation stuck at pending",
+  "recurring-off": "Recurring billing off",
+  "spending-limit": "Subscription with a spending limit",
+};
 
 /**
  * @param {boolean} onStart whether the start screen is shown (the scenario can be changed there)
- * @param {(scenario: string|null) => void} reset
+ * @param {(scenario: Scenario|null) => void} reset
  */
 export function demoBanner(onStart, reset) {
   if (!status || !status.enabled) return null;
+  /** @type {Scenario} */
   const current = status.scenario || "happy-path";
   const picker = onStart
     ? h(
@@ -42,15 +53,15 @@ export function demoBanner(onStart, reset) {
           {
             testid: "demo-scenario",
             onchange: (/** @type {Event} */ e) => {
-              const value = /** @type {HTMLSelectElement} */ (e.target).value;
+              const value = /** @type {Scenario} */ (/** @type {HTMLSelectElement} */ (e.target).value);
               if (status) status.scenario = value;
               reset(value);
             },
           },
-          status.scenarios.map((s) => h("option", { value: s, selected: s === current }, label(s))),
+          status.scenarios.map((s) => h("option", { value: s, selected: s === current }, LABELS[s])),
         ),
       )
-    : h("span", { testid: "demo-scenario-name" }, `Scenario: ${label(current)}`);
+    : h("span", { testid: "demo-scenario-name" }, `Scenario: ${LABELS[current]}`);
   return h(
     "div",
     { class: "demo-banner", role: "note", testid: "demo-banner" },

@@ -7,15 +7,11 @@ import { signInSlot } from "./signin.js";
 import { checkSlot } from "./checks.js";
 
 /**
- * @typedef {{id: string, label: string, url: string}} Link
- * @typedef {{id: string, seed: string, seedMore: string[], place: string, explain: string, why: string, links: string[], signIn: string|null, check: string|null}} Step
- * @typedef {{id: string, choice: string, summary: string, needs: string[], links: Link[], steps: Step[],
- *            finish: {title: string, happened: string[], next: string[]}}} Flow
- * @typedef {{start: any, flows: Flow[]}} Catalog
- * @typedef {{id: string, state: string, doneAt: number|null, canOpen: boolean}} StepStatus
- * @typedef {{flow: string|null, position: {screen: string, step?: string}, stepIndex: number|null,
- *            steps: StepStatus[], canGoBack: boolean, startedAt: number|null, finishedAt: number|null, confirmation: string[],
- *            notice: {code: string, message: string}|null}} Snapshot
+ * @typedef {import("../ipc/LinkDef").LinkDef} Link
+ * @typedef {import("../ipc/FlowDef").FlowDef} Flow
+ * @typedef {import("../ipc/Catalog").Catalog} Catalog
+ * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
+ * @typedef {import("../ipc/StepState").StepState} StepState
  * @typedef {{choose: (id: string) => void, next: () => void, back: () => void, jump: (id: string) => void,
  *            startOver: () => void, annual: () => void, home: () => void, open: (url: string, testid: string) => void,
  *            copy: (url: string, input: HTMLInputElement, button: HTMLElement) => void}} Handlers
@@ -69,14 +65,15 @@ export function startScreen(catalog, on) {
         h("p", {}, "Annual commitments are arranged with Pinecone's sales team."),
       ),
     ),
-    s.links.filter((/** @type {Link} */ l) => l.id !== s.annual.link).map((/** @type {Link} */ l) => linkBlock(l, "start", on)),
+    s.links.filter((l) => l.id !== s.annual.link).map((l) => linkBlock(l, "start", on)),
   );
 }
 
 /** @param {Catalog} catalog @param {Handlers} on */
 export function annualScreen(catalog, on) {
   const a = catalog.start.annual;
-  const link = catalog.start.links.find((/** @type {Link} */ l) => l.id === a.link);
+  // The catalog's validation guarantees the annual link exists.
+  const link = /** @type {Link} */ (catalog.start.links.find((l) => l.id === a.link));
   return h(
     "section",
     { class: "screen", testid: "screen-annual" },
@@ -89,7 +86,9 @@ export function annualScreen(catalog, on) {
 
 /** @param {Flow} flow @param {Snapshot} snap @param {Handlers} on */
 export function stepList(flow, snap, on) {
+  /** @type {Record<StepState, string>} */
   const marks = { done: "✓", verified: "✓", current: "➜", "not-started": "" };
+  /** @type {Record<StepState, string>} */
   const words = { done: "done by you", verified: "done and verified", current: "current step", "not-started": "not started" };
   return h(
     "nav",

@@ -8,32 +8,45 @@ import { backend } from "./backend.js";
 import { h, copyText } from "./dom.js";
 
 /**
- * @typedef {{id: string, name: string, configured: boolean, signedIn: {name: string|null, email: string|null}|null,
- *            pending: boolean, problem: {code: string, message: string}|null}} ProviderStatus
- * @typedef {{storage: string, keyringProblem: string|null, configProblem: string|null, providers: ProviderStatus[]}} Status
+ * @typedef {import("../ipc/SignInStatus").SignInStatus} Status
+ * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
+ * @typedef {import("../ipc/SignInEvent").SignInEvent} SignInEvent
+ * @typedef {import("../ipc/AppError").AppError} AppError
  * @typedef {{phase: "waiting"|"exchanging"|"failed", url?: string, pairing?: string, deadline?: number,
- *            browserError?: string, error?: {code: string, message: string}, callbackAt?: number}} Live
+ *            browserError?: string, error?: AppError, callbackAt?: number}} Live
  */
 
 /** @type {Status|null} */
 let status = null;
-/** @type {Record<string, Live>} */
+/** @type {Partial<Record<ProviderId, Live>>} */
 const live = {};
-/** @type {Record<string, number>} */
+/** @type {Partial<Record<ProviderId, number>>} */
 const signedInAt = {};
-/** The sign-in each card is following; progress from any other is stale. @type {Record<string, object>} */
+/** The sign-in each card is following; progress from any other is stale. @type {Partial<Record<ProviderId, object>>} */
 const runs = {};
 /** Why the last sign-out failed, per provider, until it succeeds or a sign-in does. */
-/** @type {Record<string, {code: string, message: string}>} */
+/** @type {Partial<Record<ProviderId, AppError>>} */
 const signOutErrors = {};
 /** @type {number|undefined} */
 let ticker;
+/** Called after a sign-in or sign-out; app.js connects it to the live checks. @type {(provider: ProviderId) => void} */
+let changed = () => {};
+
+/** Who to tell when a provider's sign-in changes. @param {(provider: ProviderId) => void} fn */
+export function onSignInChange(fn) {
+  changed = fn;
+}
+
+/** @param {Partial<Record<ProviderId, unknown>>} record */
+function clear(record) {
+  for (const p of /** @type {ProviderId[]} */ (Object.keys(record))) delete record[p];
+}
 
 /** Forgets in-flight sign-in state (demo reset); the backend has already cancelled them. */
 export function resetSignIns() {
-  for (const p of Object.keys(live)) delete live[p];
-  for (const p of Object.keys(runs)) delete runs[p];
-  for (const p of Object.keys(signedInAt)) delete signedInAt[p];
+  clear(live);
+  clear(runs);
+  clear(signedInAt);
 }
 
 export async function refreshStatus() {
@@ -45,12 +58,7 @@ export async function refreshStatus() {
   redraw();
 }
 
-/** @param {string} provider */
-function slot(provider) {
-  return document.querySelector(`[data-signin-slot="${provider}"]`);
-}
-
-/** Renders the card for `provider` into a fresh slot element. @param {string} provider */
+/** Renders the card for `provider` into a fresh slot element. @param {ProviderId} provider */
 export function signInSlot(provider) {
   const el = h("div", { "data-signin-slot": provider });
   el.append(card(provider));
@@ -59,7 +67,7 @@ export function signInSlot(provider) {
 
 function redraw() {
   for (const el of document.querySelectorAll("[data-signin-slot]")) {
-    const provider = /** @type {HTMLElement} */ (el).dataset.signinSlot || "";
+    const provider = /** @type {ProviderId} */ (/** @type {HTMLElement} */ (el).dataset.signinSlot);
     const hadFocus = el.contains(document.activeElement);
     el.replaceChildren(card(provider));
     if (hadFocus) {
@@ -78,7 +86,7 @@ function clock(ms) {
 function tick() {
   let waiting = false;
   for (const [provider, state] of Object.entries(live)) {
-    if (state.phase !== "waiting" || !state.deadline) continue;
+    if (!state || state.phase !== "waiting" || !state.deadline) continue;
     waiting = true;
     const el = document.querySelector(`[data-testid="signin-countdown-${provider}"]`);
     if (el) el.textContent = `${clock(state.deadline - Date.now())} left`;
@@ -89,14 +97,14 @@ function tick() {
   }
 }
 
-/** @param {string} provider */
+/** @param {ProviderId} provider */
 async function start(provider) {
   live[provider] = { phase: "waiting" };
   const run = {};
   runs[provider] = run;
   redraw();
   try {
-    const who = await backend.signIn(provider, (/** @type {any} */ event) => {
+    const who = await backend.signIn(provider, (event) => {
       // Progress can arrive after the command has answered; only the running sign-in may update the card.
       if (runs[provider] !== run) return;
       const state = live[provider] || { phase: "waiting" };
@@ -125,48 +133,50 @@ async function start(provider) {
     } else {
       await refreshStatus();
     }
-    document.dispatchEvent(new CustomEvent("signin-changed", { detail: { provider } }));
+    changed(provider);
     // Stamped after the signed-in card is in the DOM: the sign-in benchmark reads both times.
-    signedInAt[provider] = Date.now();
+    const at = Date.now();
+    signedInAt[provider] = at;
     const el = document.querySelector(`[data-testid="signin-${provider}"]`);
     if (el) {
-      el.setAttribute("data-signed-in-at", String(signedInAt[provider]));
+      el.setAttribute("data-signed-in-at", String(at));
       if (callbackAt) el.setAttribute("data-callback-at", String(callbackAt));
     }
   } catch (err) {
     if (runs[provider] !== run) return;
     delete runs[provider];
-    const e = /** @type {any} */ (err);
-    live[provider] = e.code === "signin_cancelled" ? undefined : { phase: "failed", error: e };
-    if (!live[provider]) delete live[provider];
+    const e = /** @type {AppError} */ (err);
+    if (e.code === "signin_cancelled") delete live[provider];
+    else live[provider] = { phase: "failed", error: e };
     await refreshStatus();
   }
 }
 
-/** Signs out; a keyring that won't delete is shown on the card, not swallowed. @param {string} provider */
+/** Signs out; a keyring that won't delete is shown on the card, not swallowed. @param {ProviderId} provider */
 async function signOut(provider) {
   delete signOutErrors[provider];
   try {
     await backend.signOut(provider);
   } catch (err) {
-    signOutErrors[provider] = /** @type {any} */ (err);
+    signOutErrors[provider] = /** @type {AppError} */ (err);
   }
   await refreshStatus();
-  document.dispatchEvent(new CustomEvent("signin-changed", { detail: { provider } }));
+  changed(provider);
 }
 
-/** @param {string} provider */
+/** @param {ProviderId} provider */
 async function extend(provider) {
   try {
     const remaining = await backend.signInExtend(provider);
-    if (live[provider]) live[provider].deadline = Date.now() + remaining;
+    const state = live[provider];
+    if (state) state.deadline = Date.now() + remaining;
     tick();
   } catch (err) {
     // The sign-in ended meanwhile; the card redraws when it reports.
   }
 }
 
-/** @param {string} provider */
+/** @param {ProviderId} provider */
 function copy(provider) {
   const state = live[provider];
   const input = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-testid="signin-url-${provider}"]`));
@@ -174,7 +184,7 @@ function copy(provider) {
   if (state && state.url && input && button) copyText(state.url, input, button);
 }
 
-/** @param {string} provider */
+/** @param {ProviderId} provider */
 function card(provider) {
   const p = status && status.providers.find((x) => x.id === provider);
   const name = p ? p.name : provider;
@@ -242,7 +252,7 @@ function card(provider) {
       )
     : null;
   const problem = p && p.problem && !(status && status.keyringProblem) ? h("p", { class: "error", testid: t("signin-problem"), "data-code": p.problem.code }, p.problem.message) : null;
-  const attrs = { class: "card signin", testid: t("signin"), "data-state": phase };
-  if (signedInAt[provider] && phase === "signed-in") attrs["data-signed-in-at"] = String(signedInAt[provider]);
+  const at = signedInAt[provider];
+  const attrs = { class: "card signin", testid: t("signin"), "data-state": phase, "data-signed-in-at": at && phase === "signed-in" ? String(at) : false };
   return h("section", attrs, h("h2", {}, `${name} sign-in`), keyring, problem, ...body);
 }

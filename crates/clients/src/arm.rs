@@ -1,11 +1,14 @@
 //! Azure Resource Manager: tenants, subscriptions, resource groups, and the `Microsoft.SaaS`
 //! resources that show a marketplace purchase, filtered to Pinecone's offer (research §2.2, §2.3).
 
-use crate::http::{send_json, ApiError, Retry};
+use crate::{
+    http::{send_json, ApiError, Endpoint, Retry, Service},
+    open_enum::open_enum,
+};
 use serde::{Deserialize, Serialize};
 use signin::Secret;
 
-const SERVICE: &str = "Azure";
+const SERVICE: Service = Service::Azure;
 pub const RESOURCES_API: &str = "2022-12-01";
 pub const GROUPS_API: &str = "2021-04-01";
 pub const SAAS_API: &str = "2018-03-01-beta";
@@ -21,11 +24,38 @@ pub struct Tenant {
     pub display_name: Option<String>,
 }
 
+open_enum! {
+    /// A subscription's state.
+    pub enum SubscriptionState {
+        Enabled = "Enabled",
+        Warned = "Warned",
+        PastDue = "PastDue",
+        Disabled = "Disabled",
+        Deleted = "Deleted",
+    }
+}
+
+open_enum! {
+    /// Whether a subscription has a spending limit (free trials and sponsorships do).
+    pub enum SpendingLimit { On = "On", Off = "Off", CurrentPeriodOff = "CurrentPeriodOff" }
+}
+
+open_enum! {
+    /// Where a Marketplace SaaS purchase is in its life.
+    pub enum SaasStatus {
+        NotStarted = "NotStarted",
+        PendingFulfillmentStart = "PendingFulfillmentStart",
+        Subscribed = "Subscribed",
+        Suspended = "Suspended",
+        Unsubscribed = "Unsubscribed",
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionPolicies {
     #[serde(default)]
-    pub spending_limit: Option<String>,
+    pub spending_limit: Option<SpendingLimit>,
     #[serde(default)]
     pub quota_id: Option<String>,
 }
@@ -35,8 +65,7 @@ pub struct SubscriptionPolicies {
 pub struct Subscription {
     pub subscription_id: String,
     pub display_name: String,
-    /// `Enabled`, `Warned`, `PastDue`, `Disabled` or `Deleted`.
-    pub state: String,
+    pub state: SubscriptionState,
     #[serde(default)]
     pub tenant_id: Option<String>,
     #[serde(default)]
@@ -46,11 +75,15 @@ pub struct Subscription {
 impl Subscription {
     /// Subscriptions with a spending limit (free trials, sponsorships) can't buy marketplace offers.
     pub fn has_spending_limit(&self) -> bool {
-        self.subscription_policies.as_ref().and_then(|p| p.spending_limit.as_deref()) == Some("On")
+        self.subscription_policies.as_ref().and_then(|p| p.spending_limit.as_ref()) == Some(&SpendingLimit::On)
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.state == SubscriptionState::Enabled
     }
 
     pub fn can_buy(&self) -> bool {
-        self.state == "Enabled" && !self.has_spending_limit()
+        self.is_enabled() && !self.has_spending_limit()
     }
 }
 
@@ -64,8 +97,7 @@ pub struct ResourceGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SaasProperties {
-    /// `NotStarted`, `PendingFulfillmentStart`, `Subscribed`, `Suspended` or `Unsubscribed`.
-    pub status: String,
+    pub status: SaasStatus,
     #[serde(default)]
     pub publisher_id: Option<String>,
     #[serde(default)]
@@ -90,14 +122,23 @@ impl SaasResource {
             && self.properties.offer_id.as_deref() == Some(PINECONE_OFFER)
     }
 
+    pub fn status(&self) -> &SaasStatus {
+        &self.properties.status
+    }
+
     /// Bought and waiting for the user to configure their account on Pinecone's page.
     pub fn is_pending(&self) -> bool {
-        self.properties.status == "PendingFulfillmentStart"
+        *self.status() == SaasStatus::PendingFulfillmentStart
     }
 
     /// Activated by Pinecone: Azure bills for it.
     pub fn is_active(&self) -> bool {
-        self.properties.status == "Subscribed"
+        *self.status() == SaasStatus::Subscribed
+    }
+
+    /// "Recurring billing" was switched off on the subscribe form.
+    pub fn recurring_off(&self) -> bool {
+        self.properties.auto_renew == Some(false)
     }
 
     /// Pending or active: not cancelled, suspended or never started.
@@ -132,35 +173,30 @@ struct List<T> {
 }
 
 pub struct Arm {
-    base: String,
-    http: reqwest::Client,
-    retry: Retry,
+    endpoint: Endpoint,
 }
 
 impl Arm {
     /// `base` is `https://management.azure.com` live, or the simulator's address in demo mode.
     pub fn new(base: impl Into<String>) -> Self {
-        Self {
-            base: base.into().trim_end_matches('/').to_owned(), // The same client as sign-in: no redirects (a bearer token must not follow one), timeouts.
-            http: signin::oauth::http_client(),
-            retry: Retry::default(),
-        }
+        Self { endpoint: Endpoint::new(base) }
     }
 
     pub fn with_retry(mut self, retry: Retry) -> Self {
-        self.retry = retry;
+        self.endpoint.retry = retry;
         self
     }
 
     async fn list<T: serde::de::DeserializeOwned>(&self, token: &Secret, path: &str, api: &str) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
-        let mut url = format!("{}{path}?api-version={api}", self.base);
+        let mut url = format!("{}{path}?api-version={api}", self.endpoint.base);
         for _ in 0..100 {
-            let page: List<T> = send_json(SERVICE, self.retry, || self.http.get(&url).bearer_auth(token.expose())).await?;
+            let page: List<T> =
+                send_json(SERVICE, self.endpoint.retry, || self.endpoint.http.get(&url).bearer_auth(token.expose())).await?;
             out.extend(page.value);
             match page.next_link {
                 // The token goes only to the host it was meant for, whatever nextLink says.
-                Some(next) if same_origin(&next, &self.base) => url = next,
+                Some(next) if same_origin(&next, &self.endpoint.base) => url = next,
                 Some(other) => {
                     return Err(ApiError::BadResponse { service: SERVICE, detail: format!("nextLink points elsewhere: {other}") })
                 }
@@ -200,8 +236,11 @@ impl Arm {
         if !resource_id.starts_with("/subscriptions/") || resource_id.contains("..") || resource_id.contains('?') {
             return Err(ApiError::BadResponse { service: SERVICE, detail: "not a resource id".into() });
         }
-        let url = format!("{}{resource_id}/listAccessToken?api-version={SAAS_API}", self.base);
-        send_json(SERVICE, self.retry, || self.http.post(&url).bearer_auth(token.expose()).header("content-length", "0")).await
+        let url = format!("{}{resource_id}/listAccessToken?api-version={SAAS_API}", self.endpoint.base);
+        send_json(SERVICE, self.endpoint.retry, || {
+            self.endpoint.http.post(&url).bearer_auth(token.expose()).header("content-length", "0")
+        })
+        .await
     }
 }
 

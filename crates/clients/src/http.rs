@@ -4,24 +4,46 @@
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
+/// Which service answered, for messages and for advice that differs by service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Pinecone,
+    Azure,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Pinecone => "Pinecone",
+            Service::Azure => "Azure",
+        }
+    }
+}
+
+impl std::fmt::Display for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ApiError {
     #[error("couldn't reach {service}: {detail}")]
-    Offline { service: &'static str, detail: String },
+    Offline { service: Service, detail: String },
     #[error("{service} says the sign-in is not valid any more (401)")]
-    Unauthorized { service: &'static str },
+    Unauthorized { service: Service },
     #[error("{service} refused: you don't have permission for this (403{})", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
-    Forbidden { service: &'static str, code: Option<String> },
+    Forbidden { service: Service, code: Option<String> },
     #[error("{service} couldn't find it (404)")]
-    NotFound { service: &'static str },
+    NotFound { service: Service },
     #[error("{service} is busy or failing (status {status}) and didn't recover after {attempts} tries")]
-    Unavailable { service: &'static str, status: u16, attempts: u32 },
+    Unavailable { service: Service, status: u16, attempts: u32 },
     #[error("{service} is busy and asked to be left alone for {wait_secs} s")]
-    Busy { service: &'static str, wait_secs: u64 },
+    Busy { service: Service, wait_secs: u64 },
     #[error("{service} answered with status {status}: {detail}")]
-    Status { service: &'static str, status: u16, detail: String },
+    Status { service: Service, status: u16, detail: String },
     #[error("{service} sent an answer this app doesn't understand: {detail}")]
-    BadResponse { service: &'static str, detail: String },
+    BadResponse { service: Service, detail: String },
 }
 
 /// How hard to try.
@@ -40,9 +62,28 @@ impl Default for Retry {
     }
 }
 
+/// What both clients hold: the service's base URL, an HTTP client and how hard to try.
+pub struct Endpoint {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub retry: Retry,
+}
+
+impl Endpoint {
+    /// `base` is the real service live, or the simulator's address in demo mode.
+    pub fn new(base: impl Into<String>) -> Self {
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(),
+            // The same client as sign-in: no redirects (a bearer token must not follow one), timeouts.
+            http: signin::oauth::http_client(),
+            retry: Retry::default(),
+        }
+    }
+}
+
 /// Sends the request `make` builds, retrying 429/5xx and connection failures, and decodes JSON.
 pub async fn send_json<T: DeserializeOwned>(
-    service: &'static str,
+    service: Service,
     retry: Retry,
     make: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<T, ApiError> {

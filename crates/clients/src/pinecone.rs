@@ -2,22 +2,50 @@
 //! and payment status, users, and role bindings, enough to answer "is this org on Starter?" and
 //! "is the signed-in user an owner?" (research §1.2).
 
-use crate::http::{send_json, ApiError, Retry};
+use crate::{
+    http::{send_json, ApiError, Endpoint, Retry, Service},
+    open_enum::open_enum,
+};
 use serde::{Deserialize, Serialize};
 use signin::Secret;
 
 /// The version whose role-bindings endpoint the owner check needs.
 pub const API_VERSION: &str = "2026-04";
-const SERVICE: &str = "Pinecone";
+const SERVICE: Service = Service::Pinecone;
+
+open_enum! {
+    /// An organization's plan. The console's Starter plan is `Free` here.
+    pub enum Plan { Free = "Free", Standard = "Standard", Enterprise = "Enterprise", Dedicated = "Dedicated" }
+}
+
+open_enum! {
+    /// Whether an organization's bills are paid.
+    pub enum PaymentStatus {
+        Active = "Active",
+        PaymentPending = "PaymentPending",
+        PastDue = "PastDue",
+        Restricted = "Restricted",
+        Suspended = "Suspended",
+        Deactivated = "Deactivated",
+    }
+}
+
+open_enum! {
+    /// A role a role binding grants.
+    pub enum Role {
+        OrgOwner = "OrgOwner",
+        OrgManager = "OrgManager",
+        OrgBillingAdmin = "OrgBillingAdmin",
+        OrgMember = "OrgMember",
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: String,
     pub name: String,
-    /// `Free` (the console's Starter), `Standard`, `Enterprise` or `Dedicated`.
-    pub plan: String,
-    /// `Active`, `PaymentPending`, `PastDue`, `Restricted`, `Suspended` or `Deactivated`.
-    pub payment_status: String,
+    pub plan: Plan,
+    pub payment_status: PaymentStatus,
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
@@ -27,12 +55,12 @@ pub struct Organization {
 impl Organization {
     /// Only Starter orgs can be connected to a marketplace; the API calls Starter `Free`.
     pub fn is_starter(&self) -> bool {
-        self.plan == "Free"
+        self.plan == Plan::Free
     }
 
     /// What a connected org looks like once Azure pays for it.
     pub fn is_paid_and_active(&self) -> bool {
-        matches!(self.plan.as_str(), "Standard" | "Enterprise") && self.payment_status == "Active"
+        matches!(self.plan, Plan::Standard | Plan::Enterprise) && self.payment_status == PaymentStatus::Active
     }
 }
 
@@ -51,7 +79,7 @@ pub struct RoleBinding {
     pub principal_id: String,
     pub resource_type: String,
     pub resource_id: String,
-    pub role: String,
+    pub role: Role,
 }
 
 #[derive(Deserialize)]
@@ -67,23 +95,17 @@ struct Pagination {
 }
 
 pub struct PineconeAdmin {
-    base: String,
-    http: reqwest::Client,
-    retry: Retry,
+    endpoint: Endpoint,
 }
 
 impl PineconeAdmin {
     /// `base` is `https://api.pinecone.io` live, or the simulator's address in demo mode.
     pub fn new(base: impl Into<String>) -> Self {
-        Self {
-            base: base.into().trim_end_matches('/').to_owned(), // The same client as sign-in: no redirects (a bearer token must not follow one), timeouts.
-            http: signin::oauth::http_client(),
-            retry: Retry::default(),
-        }
+        Self { endpoint: Endpoint::new(base) }
     }
 
     pub fn with_retry(mut self, retry: Retry) -> Self {
-        self.retry = retry;
+        self.endpoint.retry = retry;
         self
     }
 
@@ -97,13 +119,13 @@ impl PineconeAdmin {
         let mut cursor: Option<String> = None;
         // A bound on pages, so a server that always says "next" can't keep us here forever.
         for _ in 0..100 {
-            let url = format!("{}{path}", self.base);
-            let page: Page<T> = send_json(SERVICE, self.retry, || {
+            let url = format!("{}{path}", self.endpoint.base);
+            let page: Page<T> = send_json(SERVICE, self.endpoint.retry, || {
                 let mut q: Vec<(&str, &str)> = query.to_vec();
                 if let Some(c) = &cursor {
                     q.push(("paginationToken", c));
                 }
-                self.http.get(&url).bearer_auth(token.expose()).header("X-Pinecone-Api-Version", API_VERSION).query(&q)
+                self.endpoint.http.get(&url).bearer_auth(token.expose()).header("X-Pinecone-Api-Version", API_VERSION).query(&q)
             })
             .await?;
             out.extend(page.data);
@@ -149,7 +171,7 @@ impl PineconeAdmin {
         };
         let Some(me) = users.iter().find(|u| u.email.eq_ignore_ascii_case(email)) else { return Ok(false) };
         match self.role_bindings_for_user(token, &me.id).await {
-            Ok(bindings) => Ok(bindings.iter().any(|b| b.role == "OrgOwner" && b.resource_id == org_id)),
+            Ok(bindings) => Ok(bindings.iter().any(|b| b.role == Role::OrgOwner && b.resource_id == org_id)),
             Err(ApiError::Forbidden { .. }) => Ok(false),
             Err(e) => Err(e),
         }

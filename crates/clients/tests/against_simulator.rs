@@ -1,7 +1,11 @@
 //! The API clients against the simulated Pinecone and Azure on a real socket: every scenario's
 //! facts, the purchase lifecycle, retries that honour Retry-After, and errors in plain words.
 
-use clients::{arm::Arm, pinecone::PineconeAdmin, ApiError, Retry};
+use clients::{
+    arm::{Arm, SaasStatus},
+    pinecone::PineconeAdmin,
+    ApiError, Retry, Service,
+};
 use signin::Secret;
 use simulator::{world::ORG_ID, world::SUBSCRIPTION_ID, Idp, IdpUser, Running, Scenario, World};
 use std::time::Duration;
@@ -68,7 +72,7 @@ async fn the_purchase_goes_from_pending_to_subscribed_and_the_org_is_upgraded() 
     assert_eq!(s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap(), None);
     s.world.subscribe("pinecone-billing", "pinecone-payg", true);
     let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().expect("bought");
-    assert_eq!(saas.properties.status, "PendingFulfillmentStart");
+    assert_eq!(saas.properties.status, SaasStatus::PendingFulfillmentStart);
     assert_eq!(saas.properties.auto_renew, Some(true));
     let link = s.arm().list_access_token(&s.token, &saas.id).await.unwrap();
     assert!(link.landing_url().starts_with("https://app.pinecone.io/marketplace/azure/landing?token=lt-"));
@@ -76,7 +80,7 @@ async fn the_purchase_goes_from_pending_to_subscribed_and_the_org_is_upgraded() 
 
     s.world.connect(ORG_ID).unwrap();
     let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
-    assert_eq!(saas.properties.status, "Subscribed");
+    assert_eq!(saas.properties.status, SaasStatus::Subscribed);
     assert!(s.pinecone().organizations(&s.token).await.unwrap()[0].is_paid_and_active());
 }
 
@@ -86,7 +90,7 @@ async fn stuck_and_recurring_off_scenarios() {
     s.world.subscribe("rg", "p", true);
     s.world.connect(ORG_ID).unwrap();
     let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
-    assert_eq!(saas.properties.status, "PendingFulfillmentStart", "activation stays pending");
+    assert_eq!(saas.properties.status, SaasStatus::PendingFulfillmentStart, "activation stays pending");
     let s = sim(Scenario::RecurringOff).await;
     s.world.subscribe("rg", "p", s.world.recurring_by_default());
     let saas = s.arm().pinecone_saas(&s.token, SUBSCRIPTION_ID).await.unwrap().unwrap();
@@ -100,7 +104,7 @@ async fn busy_answers_are_retried_and_retry_after_is_honoured() {
     assert_eq!(s.pinecone().organizations(&s.token).await.unwrap().len(), 1, "two 503s, then success on the third try");
     s.world.inject_faults("/subscriptions", 429, Some(0), 3);
     let err = s.arm().subscriptions(&s.token).await.unwrap_err();
-    assert_eq!(err, ApiError::Unavailable { service: "Azure", status: 429, attempts: 3 });
+    assert_eq!(err, ApiError::Unavailable { service: Service::Azure, status: 429, attempts: 3 });
     assert!(err.to_string().contains("didn't recover after 3 tries"));
 }
 
@@ -116,17 +120,17 @@ async fn a_retry_after_within_bounds_is_waited_out_and_a_longer_one_is_handed_ba
     // Waiting 60 s inside one check would freeze it; the caller's polling comes back instead.
     s.world.inject_faults("/subscriptions", 503, Some(60), 1);
     let err = s.arm().with_retry(patient).subscriptions(&s.token).await.unwrap_err();
-    assert_eq!(err, ApiError::Busy { service: "Azure", wait_secs: 60 });
+    assert_eq!(err, ApiError::Busy { service: Service::Azure, wait_secs: 60 });
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_tokens_and_offline_services_are_plain_errors() {
     let s = sim(Scenario::HappyPath).await;
     let err = s.pinecone().organizations(&Secret::new("expired")).await.unwrap_err();
-    assert_eq!(err, ApiError::Unauthorized { service: "Pinecone" });
+    assert_eq!(err, ApiError::Unauthorized { service: Service::Pinecone });
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let err = Arm::new(format!("http://{closed}")).with_retry(FAST).tenants(&s.token).await.unwrap_err();
-    assert!(matches!(err, ApiError::Offline { service: "Azure", .. }), "{err:?}");
+    assert!(matches!(err, ApiError::Offline { service: Service::Azure, .. }), "{err:?}");
     let err = s.arm().list_access_token(&s.token, "https://evil.example/x").await.unwrap_err();
     assert!(matches!(err, ApiError::BadResponse { .. }), "only ARM resource ids are posted to");
 }

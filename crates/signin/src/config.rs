@@ -3,30 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, path::Path};
+use vocab::ProviderId;
 
 const DEFAULTS: &str = include_str!("../signin.default.toml");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderId {
-    Microsoft,
-    Pinecone,
-}
-
-impl ProviderId {
-    pub const ALL: [ProviderId; 2] = [ProviderId::Microsoft, ProviderId::Pinecone];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderId::Microsoft => "microsoft",
-            ProviderId::Pinecone => "pinecone",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,10 +25,40 @@ pub struct ProviderConfig {
     /// `localhost` or `127.0.0.1`: the host written into the redirect URI.
     pub redirect_host: String,
     pub redirect_path: String,
-    /// `query` or `form_post`.
-    pub response_mode: String,
+    pub response_mode: ResponseMode,
     #[serde(default)]
     pub extra_params: BTreeMap<String, String>,
+}
+
+/// How the provider sends the authorization response back to the loopback listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    /// In the redirect's query string (the OAuth default).
+    Query,
+    /// As a form the browser posts, which keeps the code out of the address bar and history
+    /// (Entra recommends it for `http://localhost` redirects).
+    FormPost,
+}
+
+impl ResponseMode {
+    /// The `response_mode` parameter's value.
+    pub fn as_param(self) -> &'static str {
+        match self {
+            ResponseMode::Query => "query",
+            ResponseMode::FormPost => "form_post",
+        }
+    }
+}
+
+impl std::str::FromStr for ResponseMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [ResponseMode::Query, ResponseMode::FormPost]
+            .into_iter()
+            .find(|m| m.as_param() == s)
+            .ok_or_else(|| format!("response_mode `{s}`: use query or form_post"))
+    }
 }
 
 impl ProviderConfig {
@@ -150,13 +159,8 @@ impl SignInConfig {
                 p.scopes = v.split_whitespace().map(str::to_owned).collect();
             }
             if let Some(v) = get("RESPONSE_MODE") {
-                if v != "query" && v != "form_post" {
-                    return Err(ConfigError::Env {
-                        var: format!("{prefix}RESPONSE_MODE"),
-                        message: "use query or form_post".into(),
-                    });
-                }
-                p.response_mode = v;
+                p.response_mode =
+                    v.parse().map_err(|message| ConfigError::Env { var: format!("{prefix}RESPONSE_MODE"), message })?;
             }
         }
         for id in ProviderId::ALL {
@@ -172,9 +176,6 @@ impl SignInConfig {
 impl ProviderConfig {
     /// The settings a loopback sign-in can't work without (RFC 8252 §7.3: a loopback redirect).
     fn validate(&self) -> Result<(), String> {
-        if !matches!(self.response_mode.as_str(), "query" | "form_post") {
-            return Err(format!("response_mode `{}`: use query or form_post", self.response_mode));
-        }
         if !matches!(self.redirect_host.as_str(), "localhost" | "127.0.0.1" | "[::1]") {
             return Err(format!("redirect_host `{}`: use localhost, 127.0.0.1 or [::1]", self.redirect_host));
         }
@@ -249,7 +250,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("signin.toml");
         for (bad, named) in [
-            ("[pinecone]\nresponse_mode = \"fragment\"", "response_mode `fragment`"),
+            ("[pinecone]\nresponse_mode = \"fragment\"", "unknown variant `fragment`, expected `query` or `form_post`"),
             ("[microsoft]\nredirect_host = \"example.com\"", "redirect_host `example.com`"),
             ("[microsoft]\nredirect_path = \"callback\"", "redirect_path `callback`"),
         ] {

@@ -197,7 +197,7 @@ impl LoopbackListener {
                     }
                 }
                 Some(outcome) = rx.recv() => match outcome {
-                    Outcome::Code(code) => return Ok(Callback { code, received_at: crate::now_millis() }),
+                    Outcome::Code(code) => return Ok(Callback { code, received_at: vocab::now_millis() }),
                     Outcome::ProviderError { error, description } => return Err(CallbackError::Provider { error, description }),
                     Outcome::Rejected => rejected += 1,
                 },
@@ -415,5 +415,5 @@ fn page(title: &str, message: &str, pairing: Option<&str>) -> Page {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    html_escape::encode_quoted_attribute(s).into_owned()
 }

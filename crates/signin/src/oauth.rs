@@ -2,7 +2,7 @@
 //! a random `state`, the code exchange, and refresh. HTTP goes through a reqwest client that never
 //! follows redirects (oauth2's advice against SSRF) and has timeouts.
 
-use crate::{now_millis, ProviderConfig, Secret, StoredTokens};
+use crate::{config::ResponseMode, ProviderConfig, Secret, StoredTokens};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use oauth2::{
     basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType},
@@ -12,6 +12,7 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use vocab::now_millis;
 
 /// The OpenID `id_token`, which both providers return beside the access token.
 #[derive(Clone, Default, Serialize, Deserialize)]
@@ -105,8 +106,8 @@ pub fn authorization_request(config: &ProviderConfig, redirect_uri: &str) -> Res
     if let Some(audience) = &config.audience {
         request = request.add_extra_param("audience", audience.clone());
     }
-    if config.response_mode != "query" {
-        request = request.add_extra_param("response_mode", config.response_mode.clone());
+    if config.response_mode != ResponseMode::Query {
+        request = request.add_extra_param("response_mode", config.response_mode.as_param());
     }
     for (k, v) in &config.extra_params {
         request = request.add_extra_param(k.clone(), v.clone());
@@ -244,7 +245,7 @@ mod tests {
     fn microsoft_asks_for_the_account_picker_and_the_arm_scope() {
         let mut config = SignInConfig::defaults().microsoft;
         config.client_id = "c".into();
-        config.response_mode = "form_post".into();
+        config.response_mode = ResponseMode::FormPost;
         let req = authorization_request(&config, "http://localhost:5000/callback").unwrap();
         let url = url::Url::parse(&req.url).unwrap();
         assert!(url.as_str().starts_with("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"));

@@ -1,19 +1,19 @@
-//! One whole sign-in, start to finish: bind the listener, open the authorization URL in the
-//! browser, wait for the callback, exchange the code and keep the tokens. Progress is reported as
-//! [`SignInEvent`]s; the caller decides how to show them. Also: getting a usable access token
-//! later, refreshing it once it has expired.
+//! One authorization, start to finish: bind the listener, open the authorization URL in the
+//! browser, wait for the callback and exchange the code. Progress is reported as
+//! [`SignInEvent`]s; the caller decides how to show them. Saving the tokens is the registry's
+//! job ([`crate::SignIns`]), under its rules.
 
 use crate::{
     loopback::{CallbackError, LoopbackListener, WaitControl},
     oauth::{self, OAuthError},
     pairing::pairing_words,
-    ProviderConfig, ProviderId, StoredTokens, TokenStore, TokenStoreError,
+    ProviderConfig, ProviderId, StoredTokens, TokenStoreError,
 };
 use serde::Serialize;
-use std::sync::Arc;
+use ts_rs::TS;
 
 /// Progress of a sign-in, in the order it happens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum SignInEvent {
     /// The listener is up; the user should finish signing in in the browser.
@@ -24,12 +24,16 @@ pub enum SignInEvent {
     Exchanging { callback_at: u64 },
 }
 
+/// Why a sign-in (or a command about one) didn't work. The codes and words for people are
+/// given where errors meet the UI (the `assistant` crate).
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
     #[error("sign-in with {0} isn't set up: no client id is configured")]
     NotConfigured(String),
     #[error("couldn't start listening for the sign-in: {0}")]
     Listen(String),
+    #[error("there is no sign-in waiting")]
+    NotPending,
     #[error(transparent)]
     Callback(#[from] CallbackError),
     #[error(transparent)]
@@ -38,85 +42,11 @@ pub enum SignInError {
     Store(#[from] TokenStoreError),
 }
 
-impl SignInError {
-    /// A stable code for the UI and tests.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SignInError::NotConfigured(_) => "signin_not_configured",
-            SignInError::Listen(_) => "signin_listen_failed",
-            SignInError::Callback(CallbackError::TimedOut { .. }) => "signin_timed_out",
-            SignInError::Callback(CallbackError::Cancelled) => "signin_cancelled",
-            SignInError::Callback(CallbackError::Provider { error, .. }) if error == "access_denied" => "signin_denied",
-            SignInError::Callback(CallbackError::Provider { .. }) => "signin_provider_error",
-            SignInError::Callback(CallbackError::Io(_)) => "signin_listen_failed",
-            SignInError::OAuth(OAuthError::Network(_)) => "network",
-            SignInError::OAuth(OAuthError::Rejected { .. }) => "signin_rejected",
-            SignInError::OAuth(_) => "signin_failed",
-            SignInError::Store(TokenStoreError::Unavailable(_)) => "keyring_unavailable",
-            SignInError::Store(_) => "keyring_failed",
-        }
-    }
-
-    /// Plain words for the user, with what to do next.
-    pub fn user_message(&self) -> String {
-        match self {
-            SignInError::Callback(CallbackError::TimedOut { rejected }) if *rejected > 0 => {
-                "The sign-in timed out. A browser tab from an older sign-in answered instead; close old sign-in tabs and try again.".into()
-            }
-            SignInError::Callback(CallbackError::TimedOut { .. }) => {
-                "The sign-in timed out before the browser came back. Try again, and finish signing in within the time shown.".into()
-            }
-            SignInError::Callback(CallbackError::Cancelled) => "Sign-in cancelled.".into(),
-            SignInError::Callback(CallbackError::Provider { description, .. }) => {
-                format!("The sign-in didn't finish: {description}")
-            }
-            SignInError::OAuth(OAuthError::Network(_)) => {
-                "Couldn't reach the sign-in service. Check your internet connection and try again.".into()
-            }
-            SignInError::Store(TokenStoreError::Unavailable(_)) => {
-                "Your system keyring isn't available, so the sign-in can't be saved. You can keep it in memory for this run only.".into()
-            }
-            other => {
-                let text = other.to_string();
-                let mut chars = text.chars();
-                chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".").unwrap_or_default()
-            }
-        }
-    }
-}
-
-/// Runs a blocking token-store call off the async executor: keyring calls wait on D-Bus (or the
-/// platform's store), and calling them inside tokio can panic with "runtime within a runtime".
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.expect("a keyring call panicked")
-}
-
-/// Runs one sign-in and saves the tokens in `store`. `open_browser` gets the authorization URL
-/// once the listener is bound.
+/// Runs one authorization up to the tokens. `open_browser` gets the authorization URL once the
+/// listener is bound, so the redirect can't race it.
 ///
 /// # Errors
-/// Any [`SignInError`]; [`SignInError::code`] tells which.
-pub async fn sign_in(
-    provider: ProviderId,
-    config: &ProviderConfig,
-    http: &reqwest::Client,
-    store: Arc<dyn TokenStore>,
-    control: &WaitControl,
-    open_browser: impl FnOnce(&str) -> Result<(), String>,
-    emit: impl Fn(SignInEvent),
-) -> Result<StoredTokens, SignInError> {
-    let tokens = authorize(provider, config, http, control, open_browser, emit).await?;
-    let saved = tokens.clone();
-    blocking(move || store.save(provider, &saved)).await?;
-    eprintln!("sign-in ({}): signed in", provider.as_str());
-    Ok(tokens)
-}
-
-/// [`sign_in`] up to the tokens, without saving them: for a caller that must save them under
-/// its own rules (after other token work has finished, into the store current by then).
-///
-/// # Errors
-/// As [`sign_in`], except for the token store's.
+/// Any [`SignInError`] but the token store's.
 pub async fn authorize(
     provider: ProviderId,
     config: &ProviderConfig,
@@ -152,35 +82,4 @@ pub async fn authorize(
         return Err(CallbackError::Cancelled.into());
     }
     Ok(tokens)
-}
-
-/// The saved tokens for `provider`, refreshed first if the access token has expired.
-/// `Ok(None)` means not signed in (never, signed out, or the refresh token was refused).
-///
-/// # Errors
-/// The keyring failed, or refreshing failed for a reason other than a refused refresh token.
-pub async fn current_tokens(
-    provider: ProviderId,
-    config: &ProviderConfig,
-    http: &reqwest::Client,
-    store: Arc<dyn TokenStore>,
-) -> Result<Option<StoredTokens>, SignInError> {
-    let s = store.clone();
-    let Some(tokens) = blocking(move || s.load(provider)).await? else { return Ok(None) };
-    if !tokens.is_expired() {
-        return Ok(Some(tokens));
-    }
-    match oauth::refresh(config, http, &tokens).await {
-        Ok(fresh) => {
-            let saved = fresh.clone();
-            blocking(move || store.save(provider, &saved)).await?;
-            eprintln!("sign-in ({}): access token refreshed", provider.as_str());
-            Ok(Some(fresh))
-        }
-        Err(OAuthError::Rejected { error, .. }) if error == "invalid_grant" => {
-            blocking(move || store.delete(provider)).await?;
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
 }

@@ -5,9 +5,12 @@
 //! Keyring entries are namespaced by the app identifier (the service) and the provider (the
 //! account), and split into chunks small enough for Windows' 2560-byte credential limit.
 
-use crate::{now_millis, ProviderId, Secret};
+use crate::{ProviderId, Secret};
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use std::{collections::HashMap, sync::Mutex};
+use std::collections::HashMap;
+use ts_rs::TS;
+use vocab::now_millis;
 
 /// What a sign-in leaves behind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,14 +42,24 @@ pub enum TokenStoreError {
     Failed(String),
 }
 
+/// Where sign-ins are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    /// The OS keyring: sign-ins survive a restart.
+    Keyring,
+    /// This run only: the user agreed after the keyring turned out unavailable, or a demo.
+    Memory,
+}
+
 pub trait TokenStore: Send + Sync {
     /// Blocking; call from `spawn_blocking` in async code.
     fn load(&self, provider: ProviderId) -> Result<Option<StoredTokens>, TokenStoreError>;
     fn save(&self, provider: ProviderId, tokens: &StoredTokens) -> Result<(), TokenStoreError>;
     /// Deleting what isn't there is fine.
     fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError>;
-    /// "keyring" or "memory", for the UI.
-    fn kind(&self) -> &'static str;
+    /// Where this store keeps sign-ins, for the UI.
+    fn storage(&self) -> Storage;
 }
 
 /// Tokens for this run only.
@@ -57,18 +70,18 @@ pub struct MemoryTokenStore {
 
 impl TokenStore for MemoryTokenStore {
     fn load(&self, provider: ProviderId) -> Result<Option<StoredTokens>, TokenStoreError> {
-        Ok(self.tokens.lock().unwrap_or_else(|p| p.into_inner()).get(&provider).cloned())
+        Ok(self.tokens.lock().get(&provider).cloned())
     }
     fn save(&self, provider: ProviderId, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).insert(provider, tokens.clone());
+        self.tokens.lock().insert(provider, tokens.clone());
         Ok(())
     }
     fn delete(&self, provider: ProviderId) -> Result<(), TokenStoreError> {
-        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).remove(&provider);
+        self.tokens.lock().remove(&provider);
         Ok(())
     }
-    fn kind(&self) -> &'static str {
-        "memory"
+    fn storage(&self) -> Storage {
+        Storage::Memory
     }
 }
 
@@ -201,8 +214,8 @@ impl TokenStore for KeyringTokenStore {
         self.delete_account(&Self::manifest_account(provider)).map(|_| ())
     }
 
-    fn kind(&self) -> &'static str {
-        "keyring"
+    fn storage(&self) -> Storage {
+        Storage::Keyring
     }
 }
 

@@ -1,10 +1,9 @@
-//! Whole sign-ins against the embedded identity provider on a real socket: both providers' URL
-//! shapes, query and form_post callbacks, a denied consent, refresh after expiry, and no secret in
-//! anything printable.
+//! Whole sign-ins against the embedded identity provider on a real socket, through the same
+//! registry the app uses ([`SignIns`]): both providers' URL shapes, query and form_post
+//! callbacks, a denied consent, refresh after expiry, and no secret in anything printable.
 
 use signin::{
-    current_tokens, oauth::http_client, sign_in, MemoryTokenStore, ProviderConfig, ProviderId, SignInConfig, SignInEvent,
-    TokenStore, WaitControl,
+    CallbackError, MemoryTokenStore, ProviderConfig, ProviderId, SignInConfig, SignInError, SignInEvent, SignIns, TokenStore,
 };
 use simulator::{Idp, IdpBehaviour, IdpUser, Running};
 use std::{
@@ -22,47 +21,19 @@ async fn idp() -> (Idp, Running) {
 fn config(provider: ProviderId, base: &str, response_mode: &str) -> ProviderConfig {
     let mut c = SignInConfig::defaults().provider(provider).clone();
     c.client_id = "test-client".into();
-    c.response_mode = response_mode.into();
-    match provider {
-        ProviderId::Microsoft => {
-            c.authorize_url = format!("{base}/{{tenant}}/oauth2/v2.0/authorize");
-            c.token_url = format!("{base}/{{tenant}}/oauth2/v2.0/token");
-        }
-        ProviderId::Pinecone => {
-            c.authorize_url = format!("{base}/oauth/authorize");
-            c.token_url = format!("{base}/oauth/token");
-        }
-    }
+    c.response_mode = response_mode.parse().unwrap();
+    let endpoints = simulator::idp_endpoints(base);
+    let e = match provider {
+        ProviderId::Microsoft => endpoints.entra,
+        ProviderId::Pinecone => endpoints.pinecone,
+    };
+    (c.authorize_url, c.token_url) = (e.authorize, e.token);
     c
 }
 
-/// A scripted browser: follows redirects, and submits a form_post page the way a browser's
-/// onload script would.
+/// The user's browser: follows the IdP's redirect (or form_post page) back to the listener.
 async fn browse(url: String) {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let mut next = url;
-    for _ in 0..5 {
-        let resp = http.get(&next).send().await.expect("browser GET");
-        if let Some(location) = resp.headers().get("location") {
-            next = location.to_str().unwrap().to_owned();
-            continue;
-        }
-        let body = resp.text().await.unwrap();
-        if let Some(action) = attr(&body, "action") {
-            let fields: Vec<(String, String)> = body
-                .split("<input ")
-                .skip(1)
-                .map(|i| (attr(i, "name").unwrap(), attr(i, "value").unwrap().replace("&amp;", "&")))
-                .collect();
-            http.post(action).form(&fields).send().await.expect("browser POST");
-        }
-        return;
-    }
-}
-
-fn attr(html: &str, name: &str) -> Option<String> {
-    let start = html.find(&format!("{name}=\""))? + name.len() + 2;
-    Some(html[start..][..html[start..].find('"')?].to_owned())
+    simulator::browser::visit(&url).await.expect("the scripted browser reaches the listener");
 }
 
 fn opener() -> impl FnOnce(&str) -> Result<(), String> {
@@ -72,25 +43,25 @@ fn opener() -> impl FnOnce(&str) -> Result<(), String> {
     }
 }
 
+/// The registry with `provider` pointed at the IdP at `base`, keeping tokens in `store`.
+fn sign_ins(provider: ProviderId, base: &str, mode: &str, store: Arc<dyn TokenStore>) -> SignIns {
+    let mut settings = SignInConfig::defaults();
+    *settings.provider_mut(provider) = config(provider, base, mode);
+    SignIns::new(Ok(settings), store)
+}
+
 async fn run(provider: ProviderId, mode: &str) -> (Idp, Arc<MemoryTokenStore>, Vec<SignInEvent>) {
     let (idp, running) = idp().await;
     let store = Arc::new(MemoryTokenStore::default());
     let events = Arc::new(Mutex::new(Vec::new()));
     let log = events.clone();
-    let tokens = sign_in(
-        provider,
-        &config(provider, &running.base_url(), mode),
-        &http_client(),
-        store.clone(),
-        &WaitControl::new(Duration::from_secs(10)),
-        opener(),
-        move |e| log.lock().unwrap().push(e),
-    )
-    .await
-    .expect("sign-in succeeds");
-    assert_eq!((tokens.name.as_deref(), tokens.email.as_deref()), (Some("Ada Owner"), Some("ada@example.com")));
+    let who = sign_ins(provider, &running.base_url(), mode, store.clone())
+        .sign_in(provider, opener(), move |e| log.lock().unwrap().push(e))
+        .await
+        .expect("sign-in succeeds");
+    assert_eq!((who.name.as_deref(), who.email.as_deref()), (Some("Ada Owner"), Some("ada@example.com")));
+    let tokens = store.load(provider).unwrap().expect("the tokens are saved");
     assert!(idp.access_token_is_valid(tokens.access_token.expose()));
-    assert_eq!(store.load(provider).unwrap(), Some(tokens));
     let events = events.lock().unwrap().clone();
     (idp, store, events)
 }
@@ -115,19 +86,17 @@ async fn microsoft_sign_in_with_a_form_post_callback_to_localhost() {
 async fn a_denied_consent_ends_with_the_providers_description() {
     let (idp, running) = idp().await;
     idp.set_behaviour(IdpBehaviour::Deny);
-    let err = sign_in(
-        ProviderId::Pinecone,
-        &config(ProviderId::Pinecone, &running.base_url(), "query"),
-        &http_client(),
-        Arc::new(MemoryTokenStore::default()),
-        &WaitControl::new(Duration::from_secs(10)),
-        opener(),
-        |_| {},
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.code(), "signin_denied");
-    assert!(err.user_message().contains("The user declined to sign in."), "{}", err.user_message());
+    let store = Arc::new(MemoryTokenStore::default());
+    let err = sign_ins(ProviderId::Pinecone, &running.base_url(), "query", store.clone())
+        .sign_in(ProviderId::Pinecone, opener(), |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SignInError::Callback(CallbackError::Provider { error, description })
+            if error == "access_denied" && description.contains("The user declined to sign in.")),
+        "{err:?}"
+    );
+    assert_eq!(store.load(ProviderId::Pinecone).unwrap(), None, "nothing is kept");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,43 +104,30 @@ async fn a_browser_that_fails_to_open_is_reported_and_the_wait_goes_on() {
     let (_idp, running) = idp().await;
     let events = Arc::new(Mutex::new(Vec::new()));
     let log = events.clone();
-    let control = WaitControl::new(Duration::from_secs(10));
-    let c = control.clone();
-    let result = sign_in(
-        ProviderId::Pinecone,
-        &config(ProviderId::Pinecone, &running.base_url(), "query"),
-        &http_client(),
-        Arc::new(MemoryTokenStore::default()),
-        &control,
-        |url: &str| {
-            // The user copies the link by hand a moment later.
-            tokio::spawn(browse(url.to_owned()));
-            Err("No valid browsers detected".into())
-        },
-        move |e| log.lock().unwrap().push(e),
-    )
-    .await;
-    assert!(result.is_ok());
+    let result = sign_ins(ProviderId::Pinecone, &running.base_url(), "query", Arc::new(MemoryTokenStore::default()))
+        .sign_in(
+            ProviderId::Pinecone,
+            |url: &str| {
+                // The user copies the link by hand a moment later.
+                tokio::spawn(browse(url.to_owned()));
+                Err("No valid browsers detected".into())
+            },
+            move |e| log.lock().unwrap().push(e),
+        )
+        .await;
+    assert!(result.is_ok(), "{result:?}");
     assert!(
         matches!(&events.lock().unwrap()[1], SignInEvent::BrowserFailed { message } if message.contains("No valid browsers"))
     );
-    drop(c);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unconfigured_provider_is_a_clear_error() {
-    let err = sign_in(
-        ProviderId::Microsoft,
-        &SignInConfig::defaults().microsoft,
-        &http_client(),
-        Arc::new(MemoryTokenStore::default()),
-        &WaitControl::new(Duration::from_secs(1)),
-        |_: &str| panic!("no browser without a client id"),
-        |_| {},
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.code(), "signin_not_configured");
+    let err = SignIns::new(Ok(SignInConfig::defaults()), Arc::new(MemoryTokenStore::default()))
+        .sign_in(ProviderId::Microsoft, |_: &str| panic!("no browser without a client id"), |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SignInError::NotConfigured(ref name) if name == "Microsoft"), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -185,22 +141,20 @@ async fn an_expired_token_is_refreshed_once_and_saved() {
 async fn refresh_once(provider: ProviderId) {
     let (idp, running) = idp().await;
     idp.set_access_lifetime(Duration::ZERO);
-    let cfg = config(provider, &running.base_url(), "query");
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
-    let first =
-        sign_in(provider, &cfg, &http_client(), store.clone(), &WaitControl::new(Duration::from_secs(10)), opener(), |_| {})
-            .await
-            .unwrap();
+    let registry = sign_ins(provider, &running.base_url(), "query", store.clone());
+    registry.sign_in(provider, opener(), |_| {}).await.unwrap();
+    let first = store.load(provider).unwrap().unwrap();
     assert!(first.is_expired());
     idp.set_access_lifetime(Duration::from_secs(3600));
     let requests = idp.token_requests();
-    let fresh = current_tokens(provider, &cfg, &http_client(), store.clone()).await.unwrap().unwrap();
+    let fresh = registry.current(provider).await.unwrap().unwrap();
     assert_eq!(idp.token_requests(), requests + 1, "one refresh request");
     assert_ne!(fresh.access_token, first.access_token);
     assert!(idp.access_token_is_valid(fresh.access_token.expose()));
     assert_eq!(fresh.email.as_deref(), Some("ada@example.com"));
     assert_eq!(store.load(provider).unwrap(), Some(fresh.clone()), "the refreshed tokens are saved");
-    let again = current_tokens(provider, &cfg, &http_client(), store.clone()).await.unwrap().unwrap();
+    let again = registry.current(provider).await.unwrap().unwrap();
     assert_eq!(again, fresh);
     assert_eq!(idp.token_requests(), requests + 1, "a valid token isn't refreshed again");
 }

@@ -1,12 +1,30 @@
 //! The embedded simulation of the outside services, served by axum on 127.0.0.1 with a port the
-//! OS picks. Tests and demo mode talk to it exactly as they would to the real services.
+//! OS picks: both identity providers ([`idp`]), the Pinecone Admin API ([`pinecone_api`]), Azure
+//! Resource Manager ([`arm_api`]) over one shared state ([`model`], [`world`]), and the web pages
+//! a user clicks through ([`pages`]). Tests and demo mode talk to it exactly as they would to the
+//! real services.
 
+pub mod arm_api;
+pub mod browser;
+pub mod gate;
 pub mod idp;
+pub mod model;
 pub mod pages;
+pub mod pinecone_api;
 pub mod world;
 
-pub use idp::{Idp, IdpBehaviour, IdpUser, IssuedSecrets};
-pub use world::{Scenario, World};
+pub use idp::{idp_endpoints, Endpoints, Idp, IdpBehaviour, IdpEndpoints, IdpUser, IssuedSecrets};
+pub use model::{Plan, SaasStatus, Scenario};
+pub use world::World;
+
+/// Text for an HTML page, safe in element content and in quoted attributes.
+pub(crate) fn escape(s: &str) -> String {
+    html_escape::encode_quoted_attribute(s).into_owned()
+}
+
+/// Pinecone's public offer on Azure Marketplace, as Microsoft.SaaS names it.
+pub const PUBLISHER: &str = "pineconesystemsinc1688761585469";
+pub const OFFER: &str = "pineconesaas";
 
 use std::net::SocketAddr;
 

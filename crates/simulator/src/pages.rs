@@ -3,7 +3,11 @@
 //! sign-up page. They are plain HTML forms; submitting them changes the [`World`] the way the real
 //! services would, so the app's live checks see it. Every control carries a `data-testid`.
 
-use crate::world::{World, ORG_ID, SUBSCRIPTION_ID};
+use crate::{
+    escape,
+    model::{Plan, ORG_ID, SUBSCRIPTION_ID},
+    World,
+};
 use axum::{
     extract::{Query, State},
     response::{Html, IntoResponse, Redirect, Response},
@@ -28,10 +32,6 @@ pub fn demo_path(real_url: &str) -> Option<&'static str> {
     DEMO_PAGES.iter().find(|(real, _)| *real == real_url).map(|(_, path)| *path)
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn page(site: &str, title: &str, body: &str) -> Response {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · {site} (demo)</title>\
@@ -40,8 +40,8 @@ fn page(site: &str, title: &str, body: &str) -> Response {
 button,a.button{{font:inherit;padding:.5rem 1rem;margin:.25rem 0;border-radius:6px;border:1px solid #1f4fd1;background:#1f4fd1;color:#fff;text-decoration:none;display:inline-block}}\
 .note{{background:#fff8e1;border:1px solid #e9b949;padding:.5rem 1rem;border-radius:6px}}label{{display:block;margin:.5rem 0}}</style></head>\
 <body><p class=\"site\">{site} — simulated for the Billing Assistant demo</p><h1>{title}</h1>{body}</body></html>",
-        site = esc(site),
-        title = esc(title),
+        site = escape(site),
+        title = escape(title),
     ))
     .into_response()
 }
@@ -53,17 +53,20 @@ struct BillingQuery {
 
 async fn billing(State(w): State<World>, Query(q): Query<BillingQuery>) -> Response {
     let org = w.orgs().into_iter().find(|o| o.id == ORG_ID).expect("the demo org exists");
-    let plan = if org.plan == "Free" { "Starter".to_owned() } else { org.plan.clone() };
+    let plan = match org.plan {
+        Plan::Free => "Starter",
+        Plan::Standard => "Standard",
+    };
     let mut body = format!(
         "<h2>Billing Contact</h2><p data-testid=\"plan\">Organization <strong>{}</strong> · plan: {}</p>",
-        esc(&org.name),
-        esc(&plan)
+        escape(&org.name),
+        escape(plan)
     );
     if !w.is_owner() {
         body.push_str(
             "<p class=\"note\" data-testid=\"not-owner\">Only organization owners can connect to a cloud marketplace.</p>",
         );
-    } else if org.plan != "Free" {
+    } else if org.plan != Plan::Free {
         body.push_str("<p class=\"note\" data-testid=\"not-starter\">This organization is not on the Starter plan, so it can't be connected to a cloud marketplace.</p>");
     } else {
         match q.step.as_deref() {
@@ -142,9 +145,9 @@ async fn review(State(w): State<World>, Form(f): Form<SubscribeForm>) -> Respons
 <input type=\"hidden\" name=\"subscription\" value=\"{sub}\"><input type=\"hidden\" name=\"resource_group\" value=\"{rg}\">\
 <input type=\"hidden\" name=\"name\" value=\"{name}\">{rec_input}\
 <button data-testid=\"confirm-subscribe\" {disabled}>Subscribe</button></form>",
-        rg = esc(&f.resource_group),
-        name = esc(&f.name),
-        sub = esc(&f.subscription),
+        rg = escape(&f.resource_group),
+        name = escape(&f.name),
+        sub = escape(&f.subscription),
         rec = if recurring { "On" } else { "Off" },
         rec_input = if recurring { "<input type=\"hidden\" name=\"recurring\" value=\"on\">" } else { "" },
         disabled = if w.has_spending_limit() { "disabled" } else { "" },
@@ -167,7 +170,7 @@ async fn subscribe(State(w): State<World>, Form(f): Form<SubscribeForm>) -> Resp
         &format!(
             "<p>The purchase is done. Configure your account with Pinecone to start using it.</p>\
 <a class=\"button\" data-testid=\"configure-account\" href=\"/pinecone/azure/landing?token={}\">Configure account now</a>",
-            esc(&token)
+            escape(&token)
         ),
     )
 }
@@ -187,7 +190,7 @@ async fn landing(State(w): State<World>, Query(q): Query<LandingQuery>) -> Respo
             "<p class=\"note\" data-testid=\"unknown-purchase\">Reopen the subscription in the Azure portal and choose Configure account again.</p>",
         );
     }
-    let token = esc(&q.token);
+    let token = escape(&q.token);
     let Some(method) = q.method else {
         return page(
             "Pinecone",
@@ -205,11 +208,11 @@ async fn landing(State(w): State<World>, Query(q): Query<LandingQuery>) -> Respo
         .orgs()
         .iter()
         .map(|o| {
-            let starter = o.plan == "Free";
+            let starter = o.plan == Plan::Free;
             format!(
                 "<label><input type=\"radio\" name=\"org\" value=\"{id}\" data-testid=\"org-{id}\" {dis}> {name}{note}</label>",
-                id = esc(&o.id),
-                name = esc(&o.name),
+                id = escape(&o.id),
+                name = escape(&o.name),
                 dis = if starter { "" } else { "disabled" },
                 note = if starter { "" } else { " (not on the Starter plan)" },
             )
@@ -219,7 +222,7 @@ async fn landing(State(w): State<World>, Query(q): Query<LandingQuery>) -> Respo
         "<p>Signed in with {method}.</p><form method=\"post\" action=\"/pinecone/azure/connect\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><fieldset><legend>Select an organization</legend>{orgs}\
 <label><input type=\"radio\" name=\"org\" value=\"new\" data-testid=\"org-new\"> Create a new organization: <input name=\"new_name\" value=\"My Azure org\" data-testid=\"new-org-name\"></label></fieldset>\
 <button data-testid=\"connect-to-pinecone\">Connect to Pinecone</button></form>",
-        method = esc(&method),
+        method = escape(&method),
     );
     page("Pinecone", "Connect Azure to Pinecone", &body)
 }
@@ -251,7 +254,7 @@ async fn connect(State(w): State<World>, Form(f): Form<ConnectForm>) -> Response
             "<p data-testid=\"connected\">Your organization is connected to Azure Marketplace. You can close this tab.</p>",
         ),
         Err(why) => {
-            page("Pinecone", "Couldn't connect", &format!("<p class=\"note\" data-testid=\"connect-error\">{}</p>", esc(why)))
+            page("Pinecone", "Couldn't connect", &format!("<p class=\"note\" data-testid=\"connect-error\">{}</p>", escape(why)))
         }
     }
 }

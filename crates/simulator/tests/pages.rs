@@ -1,7 +1,7 @@
 //! The simulated web pages on a real socket, clicked through as a browser would (a cookie-less
 //! HTTP client submitting the same forms), and the state changes the app's checks will see.
 
-use simulator::{world::ORG_ID, Demo, Scenario};
+use simulator::{world::ORG_ID, Demo, Plan, SaasStatus, Scenario};
 
 async fn get(http: &reqwest::Client, url: &str) -> String {
     http.get(url).send().await.unwrap().text().await.unwrap()
@@ -42,7 +42,7 @@ async fn connecting_an_existing_org_through_the_pages() {
     assert!(get(&http, &format!("{billing}?step=choose")).await.contains("Azure Cloud Platform"));
     let done = buy(&demo, &http, true).await;
     assert!(done.contains("Configure account now"));
-    assert_eq!(demo.world.saas()[0].status, "PendingFulfillmentStart");
+    assert_eq!(demo.world.saas()[0].status, SaasStatus::PendingFulfillmentStart);
     let token = landing_token(&done);
     let base = demo.base_url();
     let forged = get(&http, &format!("{base}/pinecone/azure/landing?token=lt-guessed&method=google")).await;
@@ -55,8 +55,8 @@ async fn connecting_an_existing_org_through_the_pages() {
     let connect = format!("{base}/pinecone/azure/connect");
     let confirmed = post(&http, &connect, &[("token", &token), ("org", ORG_ID)]).await;
     assert!(confirmed.contains("data-testid=\"connected\""));
-    assert_eq!(demo.world.saas()[0].status, "Subscribed");
-    assert_eq!(demo.world.orgs()[0].plan, "Standard");
+    assert_eq!(demo.world.saas()[0].status, SaasStatus::Subscribed);
+    assert_eq!(demo.world.orgs()[0].plan, Plan::Standard);
     let again = post(&http, &connect, &[("token", &token), ("org", "new"), ("new_name", "Second")]).await;
     assert!(again.contains("already connected"), "one purchase pays for one org: {again}");
 }
@@ -71,8 +71,8 @@ async fn only_the_purchase_a_link_belongs_to_is_activated() {
     assert_ne!(relinked, fresh);
     assert_eq!(demo.world.create_connected_org_for(&old, "Nope"), Err("this Azure subscription was cancelled"));
     demo.world.connect_purchase(&relinked, ORG_ID).expect("a regenerated link works");
-    let status: Vec<_> = demo.world.saas().iter().map(|s| (s.name.clone(), s.status.clone())).collect();
-    assert_eq!(status, [("cancelled-one".into(), "Unsubscribed".into()), ("fresh-one".into(), "Subscribed".into())]);
+    let status: Vec<_> = demo.world.saas().iter().map(|s| (s.name.clone(), s.status)).collect();
+    assert_eq!(status, [("cancelled-one".into(), SaasStatus::Unsubscribed), ("fresh-one".into(), SaasStatus::Subscribed)]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,7 +86,7 @@ async fn creating_a_new_org_through_the_pages() {
     let form = [("token", token.as_str()), ("org", "new"), ("new_name", "Fresh Org")];
     let confirmed = post(&http, &format!("{}/pinecone/azure/connect", demo.base_url()), &form).await;
     assert!(confirmed.contains("data-testid=\"connected\""));
-    assert!(demo.world.orgs().iter().any(|o| o.name == "Fresh Org" && o.plan == "Standard"));
+    assert!(demo.world.orgs().iter().any(|o| o.name == "Fresh Org" && o.plan == Plan::Standard));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,8 +1,13 @@
 //! Flow definitions: the data files under `flows/` and `content/`, parsed and validated into a
 //! [`Catalog`]. The UI renders screens from these types, so a new marketplace flow is a new file.
+//!
+//! The files are written in snake_case and sent to the UI in camelCase: multi-word fields carry a
+//! snake_case `alias`, which is what the files use.
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use ts_rs::TS;
+use vocab::{CheckId, ProviderId};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/flow_files.rs"));
@@ -11,8 +16,8 @@ mod embedded {
 const START_FILE: &str = include_str!("../content/start.toml");
 
 /// A web page the app may open in the system browser. Only URLs defined here can be opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkDef {
     pub id: String,
     /// Button text, e.g. "Open Pinecone billing settings".
@@ -21,14 +26,14 @@ pub struct LinkDef {
 }
 
 /// One guided screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StepDef {
     pub id: String,
     /// The seed's wording of this step; `**bold**` marks the names of buttons and pages.
     pub seed: String,
     /// Further paragraphs the seed gives under this step.
-    #[serde(default)]
+    #[serde(default, alias = "seed_more")]
     pub seed_more: Vec<String>,
     /// Where the user does this step, e.g. "Azure Marketplace".
     pub place: String,
@@ -39,23 +44,17 @@ pub struct StepDef {
     /// Ids of this flow's links that the step offers to open.
     #[serde(default)]
     pub links: Vec<String>,
-    /// A provider the step offers to sign in with, so the app can check progress: one of [`SIGN_IN_PROVIDERS`].
+    /// A provider the step offers to sign in with, so the app can check progress.
+    #[serde(default, alias = "sign_in")]
+    pub sign_in: Option<ProviderId>,
+    /// A live check that can confirm this step through an API.
     #[serde(default)]
-    pub sign_in: Option<String>,
-    /// A live check that can confirm this step through an API: one of [`CHECKS`].
-    #[serde(default)]
-    pub check: Option<String>,
+    pub check: Option<CheckId>,
 }
 
-/// The identity providers a step may offer; the shell knows how to sign in with each.
-pub const SIGN_IN_PROVIDERS: &[&str] = &["microsoft", "pinecone"];
-
-/// The live checks a step may name; the `clients` crate implements each.
-pub const CHECKS: &[&str] = &["pinecone-org", "azure-subscription", "azure-purchase", "connected", "new-org-connected"];
-
 /// What the finish screen says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FinishDef {
     pub title: String,
     pub happened: Vec<String>,
@@ -63,11 +62,12 @@ pub struct FinishDef {
 }
 
 /// One flow: an ordered list of steps taken from one section of the seed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FlowDef {
     pub id: String,
     /// The seed heading this flow follows.
+    #[serde(alias = "seed_section")]
     pub seed_section: String,
     /// The start-screen button text.
     pub choice: String,
@@ -86,8 +86,8 @@ impl FlowDef {
 }
 
 /// The choice for customers who want an annual commitment rather than pay-as-you-go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnnualDef {
     pub choice: String,
     pub title: String,
@@ -97,11 +97,12 @@ pub struct AnnualDef {
 }
 
 /// The start screen's words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all(serialize = "camelCase"), deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StartContent {
     pub title: String,
     pub intro: String,
+    #[serde(alias = "needs_title")]
     pub needs_title: String,
     pub needs: Vec<String>,
     pub annual: AnnualDef,
@@ -109,7 +110,7 @@ pub struct StartContent {
 }
 
 /// Everything the UI renders: the start screen and every flow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Catalog {
     pub start: StartContent,
@@ -165,15 +166,6 @@ impl Catalog {
                 }
                 if !step_ids.insert(step.id.as_str()) {
                     return Err(invalid(file, format!("step id `{}` is used twice", step.id)));
-                }
-                if let Some(provider) = step.sign_in.as_deref().filter(|p| !SIGN_IN_PROVIDERS.contains(p)) {
-                    return Err(invalid(
-                        file,
-                        format!("step `{}` offers sign-in with `{provider}`, which the app doesn't know", step.id),
-                    ));
-                }
-                if let Some(check) = step.check.as_deref().filter(|c| !CHECKS.contains(c)) {
-                    return Err(invalid(file, format!("step `{}` names check `{check}`, which the app doesn't have", step.id)));
                 }
                 if let Some(missing) = step.links.iter().find(|id| !flow.links.iter().any(|l| &l.id == *id)) {
                     return Err(invalid(
@@ -283,10 +275,17 @@ links = ["l"]
     }
 
     #[test]
-    fn unknown_sign_in_providers_are_rejected() {
+    fn unknown_sign_in_providers_and_checks_are_rejected_when_the_catalog_loads() {
         let bad = FLOW.replace("links = [\"l\"]", "links = [\"l\"]\nsign_in = \"google\"");
         let err = Catalog::from_sources(START_FILE, &[("a.toml", &bad)]).unwrap_err();
-        assert!(err.to_string().contains("`google`"), "{err}");
+        assert!(err.to_string().contains("google"), "{err}");
+        let bad = FLOW.replace("links = [\"l\"]", "links = [\"l\"]\ncheck = \"pinecone-orgs\"");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &bad)]).unwrap_err();
+        assert!(err.to_string().contains("pinecone-orgs"), "{err}");
+        let good = FLOW.replace("links = [\"l\"]", "links = [\"l\"]\nsign_in = \"pinecone\"\ncheck = \"pinecone-org\"");
+        let catalog = Catalog::from_sources(START_FILE, &[("a.toml", &good)]).unwrap();
+        assert_eq!(catalog.flows[0].steps[0].check, Some(CheckId::PineconeOrg));
+        assert_eq!(catalog.flows[0].steps[0].sign_in, Some(ProviderId::Pinecone));
     }
 
     #[test]

@@ -4,15 +4,17 @@
 //! Invariant: the done steps always form a prefix of the flow. Next marks the current step done,
 //! and jumps reach only done steps or the first step not yet done, so nobody skips a step.
 
-use crate::{FlowDef, Millis};
+use crate::{Findings, FlowDef, Millis};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
-/// Bumped when the saved shape changes incompatibly.
-pub const PROGRESS_VERSION: u32 = 1;
+/// Bumped when the saved shape changes. Version 1 kept the checks' findings as untyped `notes`;
+/// version 2 keeps them as typed [`Findings`]. Files of either version load (see [`Progress::from_json`]).
+pub const PROGRESS_VERSION: u32 = 2;
 
 /// Which screen the user is on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(tag = "screen", rename_all = "camelCase")]
 pub enum Position {
     #[default]
@@ -39,9 +41,9 @@ pub struct Progress {
     /// What the final check found, for the finish screen.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confirmation: Vec<String>,
-    /// What the live checks noted for later ones in this flow (e.g. which org is being connected).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub notes: BTreeMap<String, String>,
+    /// What the live checks found for later ones in this flow (e.g. which org is being connected).
+    #[serde(default, skip_serializing_if = "Findings::is_empty")]
+    pub findings: Findings,
     pub started_at: Option<Millis>,
     pub updated_at: Option<Millis>,
     pub finished_at: Option<Millis>,
@@ -56,7 +58,7 @@ impl Default for Progress {
             done: BTreeMap::new(),
             verified: BTreeMap::new(),
             confirmation: Vec::new(),
-            notes: BTreeMap::new(),
+            findings: Findings::default(),
             started_at: None,
             updated_at: None,
             finished_at: None,
@@ -80,6 +82,31 @@ pub enum TransitionError {
     AlreadyFinished,
     #[error("not on a step screen")]
     NotOnStep,
+    /// A check's answer arrived after the flow was started over (or the demo reset).
+    #[error("the flow was started over while this check ran")]
+    StartedOver,
+}
+
+/// Which run of a flow progress belongs to: a check started in one run must not write into the
+/// next one, after Start over or a demo reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    flow: Option<String>,
+    started_at: Option<Millis>,
+}
+
+/// Everything one live check found, recorded in one action (one save).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRecord {
+    /// The run the check started in; a record for another run is refused.
+    pub run: Run,
+    pub step: String,
+    /// An API confirmed the step.
+    pub verified: bool,
+    /// Facts for the finish screen; empty keeps the earlier ones.
+    pub facts: Vec<String>,
+    /// What the check found that it didn't know (see [`Findings::changes_since`]).
+    pub learned: Findings,
 }
 
 impl Progress {
@@ -93,7 +120,7 @@ impl Progress {
         self.done.clear();
         self.verified.clear();
         self.confirmation.clear();
-        self.notes.clear();
+        self.findings = Findings::default();
         self.started_at = Some(now);
         self.finished_at = None;
         self.updated_at = Some(now);
@@ -155,29 +182,35 @@ impl Progress {
         flow.steps.iter().position(|s| !self.done.contains_key(&s.id)).unwrap_or(flow.steps.len())
     }
 
-    /// Records that a live check confirmed `step_id`; `facts` (if any) are kept for the finish
-    /// screen. Only a step the user has reached can be verified.
-    pub fn verify(&mut self, flow: &FlowDef, step_id: &str, facts: Vec<String>, now: Millis) -> Result<(), TransitionError> {
-        self.ensure_flow(flow)?;
-        let index = flow.step_index(step_id).ok_or_else(|| TransitionError::UnknownStep(step_id.into()))?;
-        if !self.can_jump_to(flow, index) {
-            return Err(TransitionError::StepNotReached(step_id.into()));
-        }
-        self.verified.entry(step_id.into()).or_insert(now);
-        if !facts.is_empty() {
-            self.confirmation = facts;
-        }
-        self.updated_at = Some(now);
-        Ok(())
+    /// The run this progress belongs to, for [`CheckRecord::run`].
+    pub fn run(&self) -> Run {
+        Run { flow: self.flow.clone(), started_at: self.started_at }
     }
 
-    /// Keeps the checks' notes for this flow (replacing the old ones).
-    /// Sets the given notes, keeping the others: two checks that overlap each note only what
-    /// they learned, so neither drops the other's.
-    pub fn note(&mut self, flow: &FlowDef, notes: BTreeMap<String, String>, now: Millis) -> Result<(), TransitionError> {
+    /// Records what a live check found: its findings, and, if it confirmed the step, that the
+    /// step is verified (with its facts for the finish screen). Only a step the user has reached
+    /// can be verified, and only a check of this run is recorded.
+    pub fn record_check(&mut self, flow: &FlowDef, record: CheckRecord, now: Millis) -> Result<(), TransitionError> {
+        if record.run != self.run() {
+            return Err(TransitionError::StartedOver);
+        }
         self.ensure_flow(flow)?;
-        self.notes.extend(notes);
-        self.updated_at = Some(now);
+        let index = flow.step_index(&record.step).ok_or_else(|| TransitionError::UnknownStep(record.step.clone()))?;
+        if !self.can_jump_to(flow, index) {
+            return Err(TransitionError::StepNotReached(record.step));
+        }
+        let before = (self.findings.clone(), self.verified.len(), self.confirmation.clone());
+        self.findings.merge(record.learned);
+        if record.verified {
+            // The first confirmation time is kept; checking again doesn't rewrite history.
+            self.verified.entry(record.step).or_insert(now);
+            if !record.facts.is_empty() {
+                self.confirmation = record.facts;
+            }
+        }
+        if (self.findings.clone(), self.verified.len(), self.confirmation.clone()) != before {
+            self.updated_at = Some(now);
+        }
         Ok(())
     }
 
@@ -192,11 +225,12 @@ impl Progress {
         if self.version != PROGRESS_VERSION {
             return Err(format!("saved with format version {}, this app reads version {PROGRESS_VERSION}", self.version));
         }
+        self.findings.validate()?;
         let Some(flow) = flow else {
             if let Some(id) = &self.flow {
                 return Err(format!("it names a flow `{id}` that this app does not have"));
             }
-            if self.position != Position::Start || !self.done.is_empty() {
+            if self.position != Position::Start || !self.done.is_empty() || !self.findings.is_empty() {
                 return Err("it has steps but no flow".into());
             }
             return Ok(());
@@ -240,165 +274,4 @@ impl Progress {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::Catalog;
-
-    fn flow() -> FlowDef {
-        Catalog::embedded().unwrap().flow("create-new-org").unwrap().clone()
-    }
-
-    fn at(p: &Progress) -> String {
-        match &p.position {
-            Position::Start => "start".into(),
-            Position::Step { step } => step.clone(),
-            Position::Finish => "finish".into(),
-        }
-    }
-
-    #[test]
-    fn choose_starts_at_the_first_step_and_stamps_the_time() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 10).unwrap();
-        assert_eq!(at(&p), "open-listing");
-        assert_eq!((p.started_at, p.updated_at), (Some(10), Some(10)));
-        assert_eq!(p.choose(&f, 11), Err(TransitionError::FlowAlreadyChosen), "a second choice would lose progress");
-    }
-
-    #[test]
-    fn next_marks_done_and_advances_then_finishes_after_the_last_step() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        for (i, step) in f.steps.iter().enumerate() {
-            assert_eq!(at(&p), step.id);
-            p.next(&f, 100 + i as u64).unwrap();
-            assert_eq!(p.done.get(&step.id), Some(&(100 + i as u64)));
-        }
-        assert_eq!(at(&p), "finish");
-        assert_eq!(p.finished_at, Some(107));
-        assert_eq!(p.next(&f, 200), Err(TransitionError::AlreadyFinished));
-        p.validate(Some(&f)).unwrap();
-    }
-
-    #[test]
-    fn next_without_a_flow_is_refused() {
-        assert_eq!(Progress::default().next(&flow(), 1), Err(TransitionError::NoFlow));
-    }
-
-    #[test]
-    fn back_moves_one_step_and_undoes_nothing() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        assert_eq!(p.back(&f, 2), Err(TransitionError::AtFirstStep));
-        p.next(&f, 3).unwrap();
-        p.next(&f, 4).unwrap();
-        p.back(&f, 5).unwrap();
-        assert_eq!(at(&p), "get-it-now");
-        assert_eq!(p.done.len(), 2, "going back keeps steps done");
-        // Next from a done step keeps its first timestamp.
-        p.next(&f, 6).unwrap();
-        assert_eq!(p.done["get-it-now"], 4);
-    }
-
-    #[test]
-    fn back_from_finish_returns_to_the_last_step() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        for _ in &f.steps {
-            p.next(&f, 2).unwrap();
-        }
-        p.back(&f, 3).unwrap();
-        assert_eq!(at(&p), "connect");
-        assert_eq!(p.finished_at, Some(2), "the first finish time is kept");
-    }
-
-    #[test]
-    fn jump_reaches_done_steps_and_the_first_undone_step_only() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        p.next(&f, 2).unwrap();
-        p.next(&f, 3).unwrap();
-        p.jump(&f, "open-listing", 4).unwrap();
-        assert_eq!(at(&p), "open-listing");
-        p.jump(&f, "select-plan", 5).unwrap();
-        assert_eq!(at(&p), "select-plan");
-        assert_eq!(p.jump(&f, "subscribe", 6), Err(TransitionError::StepNotReached("subscribe".into())));
-        assert_eq!(p.jump(&f, "nope", 7), Err(TransitionError::UnknownStep("nope".into())));
-        assert_eq!(at(&p), "select-plan", "a refused jump moves nothing");
-    }
-
-    #[test]
-    fn notes_merge_so_overlapping_checks_keep_each_others() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        let note = |k: &str, v: &str| BTreeMap::from([(k.to_owned(), v.to_owned())]);
-        p.note(&f, note("target_org", "o1"), 2).unwrap();
-        p.note(&f, note("purchase", "r1"), 3).unwrap();
-        p.note(&f, note("purchase", "r2"), 4).unwrap();
-        assert_eq!(p.notes, BTreeMap::from([("target_org".into(), "o1".into()), ("purchase".into(), "r2".into())]));
-        assert_eq!(p.updated_at, Some(4));
-    }
-
-    #[test]
-    fn verify_marks_reached_steps_only_and_keeps_the_facts() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        assert_eq!(p.verify(&f, "connect", vec![], 2), Err(TransitionError::StepNotReached("connect".into())));
-        p.verify(&f, "open-listing", vec!["fact".into()], 3).unwrap();
-        assert_eq!(p.verified.get("open-listing"), Some(&3));
-        assert_eq!(p.confirmation, ["fact"]);
-        p.verify(&f, "open-listing", vec![], 4).unwrap();
-        assert_eq!(p.verified["open-listing"], 3, "the first confirmation time is kept");
-        assert_eq!(p.confirmation, ["fact"], "a check without facts keeps the earlier ones");
-        p.validate(Some(&f)).unwrap();
-    }
-
-    #[test]
-    fn files_without_the_newer_fields_still_load_and_new_empty_ones_are_not_written() {
-        let old = r#"{"version":1,"flow":null,"position":{"screen":"start"},"done":{},"startedAt":null,"updatedAt":null,"finishedAt":null}"#;
-        let p: Progress = serde_json::from_str(old).unwrap();
-        assert_eq!(p, Progress::default());
-        assert_eq!(serde_json::to_string(&p).unwrap(), old, "an older app can still read what this one writes");
-    }
-
-    #[test]
-    fn start_over_forgets_everything() {
-        let f = flow();
-        let mut p = Progress::default();
-        p.choose(&f, 1).unwrap();
-        p.next(&f, 2).unwrap();
-        p.start_over();
-        assert_eq!(p, Progress::default());
-    }
-
-    #[test]
-    fn validate_rejects_progress_that_breaks_the_rules() {
-        let f = flow();
-        let mut skipped = Progress::default();
-        skipped.choose(&f, 1).unwrap();
-        skipped.done.insert("select-plan".into(), 1);
-        assert!(skipped.validate(Some(&f)).is_err(), "done steps must be a prefix");
-
-        let mut early_finish = Progress::default();
-        early_finish.choose(&f, 1).unwrap();
-        early_finish.position = Position::Finish;
-        assert!(early_finish.validate(Some(&f)).is_err());
-
-        let mut ahead = Progress::default();
-        ahead.choose(&f, 1).unwrap();
-        ahead.position = Position::Step { step: "connect".into() };
-        assert!(ahead.validate(Some(&f)).is_err());
-
-        let wrong_version = Progress { version: 99, ..Progress::default() };
-        assert!(wrong_version.validate(None).is_err());
-
-        assert!(Progress::default().validate(None).is_ok());
-    }
-}
+mod tests;

@@ -3,12 +3,15 @@
 //! [`Snapshot`] is what the UI renders; it carries the derived step states so the UI never
 //! re-implements the rules.
 
-use crate::{store::Notice, Catalog, Millis, Position, Progress, ProgressStore, StoreError, TransitionError};
-use serde::{Deserialize, Serialize};
+use crate::{
+    progress::CheckRecord, store::Notice, Catalog, Millis, Position, Progress, ProgressStore, StepDef, StoreError,
+    TransitionError,
+};
+use serde::Serialize;
+use ts_rs::TS;
 
-/// Something the user asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+/// Something the user asked for, or a live check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Choose {
         flow: String,
@@ -18,15 +21,8 @@ pub enum Action {
     Jump {
         step: String,
     },
-    /// A live check confirmed the step.
-    Verify {
-        step: String,
-        facts: Vec<String>,
-    },
-    /// Notes from the live checks for this flow; keys not given are kept.
-    Note {
-        notes: std::collections::BTreeMap<String, String>,
-    },
+    /// Everything a live check found, in one save.
+    RecordCheck(CheckRecord),
     StartOver,
 }
 
@@ -41,7 +37,7 @@ pub enum WizardError {
 }
 
 /// A step's state in the step list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepState {
     NotStarted,
@@ -51,7 +47,7 @@ pub enum StepState {
     Verified,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StepStatus {
     pub id: String,
@@ -63,7 +59,7 @@ pub struct StepStatus {
 }
 
 /// Everything the UI needs to draw the current screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     pub flow: Option<String>,
@@ -118,12 +114,23 @@ impl WizardSession {
             Action::Next => next.next(self.current_flow()?, now)?,
             Action::Back => next.back(self.current_flow()?, now)?,
             Action::Jump { step } => next.jump(self.current_flow()?, &step, now)?,
-            Action::Verify { step, facts } => next.verify(self.current_flow()?, &step, facts, now)?,
-            Action::Note { notes } => next.note(self.current_flow()?, notes, now)?,
+            Action::RecordCheck(record) => next.record_check(self.current_flow()?, record, now)?,
         }
-        self.store.save(&next)?;
-        self.progress = next;
+        // A check that found nothing new changes nothing, and costs no write.
+        if next != self.progress {
+            self.store.save(&next)?;
+            self.progress = next;
+        }
         Ok(self.snapshot())
+    }
+
+    /// The definition of step `step_id` in the flow under way.
+    ///
+    /// # Errors
+    /// No flow is chosen, or it has no such step.
+    pub fn current_step_def(&self, step_id: &str) -> Result<&StepDef, WizardError> {
+        let flow = self.current_flow()?;
+        flow.steps.iter().find(|s| s.id == step_id).ok_or_else(|| TransitionError::UnknownStep(step_id.into()).into())
     }
 
     /// The notice is shown once; the UI dismisses it.

@@ -2,22 +2,24 @@
 //! fsync, rename), so a crash leaves either the old or the new progress, never half of each.
 //! A file that can't be read or understood is moved aside, never deleted, and the user starts fresh.
 
-use crate::{Catalog, Millis, Progress};
+use crate::{format, Catalog, Millis, Progress};
 use serde::Serialize;
 use std::{
     fs,
     io::{self, Write},
     path::{Path, PathBuf},
 };
+use ts_rs::TS;
+use vocab::Code;
 
 pub const FILE_NAME: &str = "progress.json";
 
 /// Something the user should be told about when the app starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Notice {
-    /// Stable: `progress_unreadable`.
-    pub code: String,
+    /// [`Code::ProgressUnreadable`].
+    pub code: Code,
     pub message: String,
     /// Where the old file was kept, if it could be moved.
     pub kept_at: Option<PathBuf>,
@@ -56,7 +58,7 @@ impl ProgressStore {
     pub fn load(&self, catalog: &Catalog, now: Millis) -> Loaded {
         let path = self.path();
         let problem = match fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice::<Progress>(&bytes) {
+            Ok(bytes) => match format::parse(&bytes) {
                 Ok(progress) => {
                     let flow = progress.flow.as_deref().and_then(|id| catalog.flow(id));
                     match progress.validate(flow) {
@@ -64,7 +66,7 @@ impl ProgressStore {
                         Err(why) => why,
                     }
                 }
-                Err(e) => format!("it is damaged ({e})"),
+                Err(why) => why,
             },
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Loaded { progress: Progress::default(), notice: None },
             Err(e) => format!("it couldn't be read ({e})"),
@@ -79,7 +81,7 @@ impl ProgressStore {
         Loaded {
             progress: Progress::default(),
             notice: Some(Notice {
-                code: "progress_unreadable".into(),
+                code: Code::ProgressUnreadable,
                 message: format!("Your saved progress couldn't be used because {problem}. You are starting fresh.{keep}"),
                 kept_at,
             }),
@@ -202,7 +204,7 @@ mod tests {
         let loaded = store.load(&catalog(), 42);
         assert_eq!(loaded.progress, Progress::default());
         let notice = loaded.notice.expect("the user is told");
-        assert_eq!(notice.code, "progress_unreadable");
+        assert_eq!(notice.code, Code::ProgressUnreadable);
         assert!(notice.message.contains("damaged"), "{}", notice.message);
         let kept = notice.kept_at.expect("the bad file is kept");
         assert_eq!(kept, dir.path().join("progress.json.unreadable-42"));

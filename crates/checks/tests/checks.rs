@@ -1,14 +1,12 @@
 //! Every live check against the simulated services, in every demo scenario.
 
-use clients::{
-    arm::Arm,
-    checks::{CheckInputs, CheckMemory, CheckState, Checker, PINECONE_ORG_CLAIM},
-    pinecone::PineconeAdmin,
-    Retry,
-};
+use checks::{CheckInputs, CheckOutcome, CheckState, Checker, PINECONE_ORG_CLAIM};
+use clients::{arm::Arm, pinecone::PineconeAdmin, Retry};
 use signin::Secret;
-use simulator::{world::ORG_ID, Demo, Scenario};
+use simulator::{world::ORG_ID, Demo, Plan, Scenario};
 use std::time::Duration;
+use vocab::{CheckId, ProviderId};
+use wizard::Findings;
 
 const FAST: Retry = Retry { attempts: 2, first_delay: Duration::from_millis(10), max_delay: Duration::from_millis(20) };
 
@@ -27,28 +25,41 @@ async fn setup(scenario: Scenario) -> (Demo, Checker, CheckInputs) {
     (demo, checker, inputs)
 }
 
+/// Runs a check, and makes sure every sentence it says was filled in: no `{placeholder}` left.
+async fn run(checker: &Checker, check: CheckId, inputs: &CheckInputs, findings: &mut Findings) -> CheckOutcome {
+    let o = checker.run(check, inputs, findings).await;
+    for text in std::iter::once(&o.summary).chain(&o.details).chain(&o.advice).chain(&o.facts) {
+        assert!(!text.contains('{') && !text.contains('}'), "{check:?} left a placeholder unfilled: {text}");
+    }
+    o
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn happy_path_verifies_every_check_in_order() {
     let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
-    let mut memory = CheckMemory::default();
-    let org = checker.run("pinecone-org", &inputs, &mut memory).await;
+    let mut findings = Findings::default();
+    let org = run(&checker, CheckId::PineconeOrg, &inputs, &mut findings).await;
     assert_eq!(org.state, CheckState::Verified, "{org:?}");
-    assert_eq!(memory.target_org.as_deref(), Some(ORG_ID));
-    let subs = checker.run("azure-subscription", &inputs, &mut memory).await;
+    assert_eq!(findings.target_org.as_deref(), Some(ORG_ID));
+    let subs = run(&checker, CheckId::AzureSubscription, &inputs, &mut findings).await;
     assert_eq!(subs.state, CheckState::Verified);
     assert!(subs.details.iter().any(|d| d.starts_with("Directory: ")), "{:?}", subs.details);
     assert!(subs.details.iter().any(|d| d.contains("Pay-As-You-Go: resource groups pinecone-billing")), "{:?}", subs.details);
-    assert_eq!(checker.run("azure-purchase", &inputs, &mut memory).await.state, CheckState::Waiting, "nothing bought yet");
-    assert_eq!(checker.run("connected", &inputs, &mut memory).await.state, CheckState::Waiting);
+    assert_eq!(
+        run(&checker, CheckId::AzurePurchase, &inputs, &mut findings).await.state,
+        CheckState::Waiting,
+        "nothing bought yet"
+    );
+    assert_eq!(run(&checker, CheckId::Connected, &inputs, &mut findings).await.state, CheckState::Waiting);
     demo.world.subscribe("rg", "pinecone-payg", true);
-    let purchase = checker.run("azure-purchase", &inputs, &mut memory).await;
+    let purchase = run(&checker, CheckId::AzurePurchase, &inputs, &mut findings).await;
     assert_eq!(purchase.state, CheckState::Verified);
     assert!(purchase.summary.contains("waiting for you to connect"), "{}", purchase.summary);
     assert_eq!(purchase.advice, None);
     assert!(purchase.offer_link, "bought, not configured: the Configure account link can be regenerated");
-    assert!(memory.purchase.as_deref().is_some_and(|id| id.ends_with("/pinecone-payg")), "{memory:?}");
+    assert!(findings.purchase.as_deref().is_some_and(|id| id.ends_with("/pinecone-payg")), "{findings:?}");
     demo.world.connect(ORG_ID).unwrap();
-    let connected = checker.run("connected", &inputs, &mut memory).await;
+    let connected = run(&checker, CheckId::Connected, &inputs, &mut findings).await;
     assert_eq!(connected.state, CheckState::Verified, "{connected:?}");
     assert!(!connected.offer_link);
     assert!(connected.facts.iter().any(|f| f.contains("Standard plan, payment Active")), "{:?}", connected.facts);
@@ -59,32 +70,32 @@ async fn happy_path_verifies_every_check_in_order() {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_failure_scenario_ends_on_its_own_advice() {
     let (_d, checker, inputs) = setup(Scenario::NotOwner).await;
-    let o = checker.run("pinecone-org", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::PineconeOrg, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem);
     assert!(o.advice.unwrap().contains("Ask an owner"));
 
     let (_d, checker, inputs) = setup(Scenario::NotStarter).await;
-    let o = checker.run("pinecone-org", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::PineconeOrg, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem);
     assert!(o.summary.contains("Only organizations on the Starter plan"));
     assert!(o.advice.unwrap().contains("create a new organization through Azure Marketplace"));
 
     let (_d, checker, inputs) = setup(Scenario::SpendingLimit).await;
-    let o = checker.run("azure-subscription", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::AzureSubscription, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem);
     assert!(o.details.iter().any(|d| d.contains("spending limit")));
 
     let (demo, checker, inputs) = setup(Scenario::RecurringOff).await;
     demo.world.subscribe("rg", "p", demo.world.recurring_by_default());
-    let o = checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Verified);
     assert!(o.advice.unwrap().contains("Recurring billing is off"));
 
     let (demo, checker, inputs) = setup(Scenario::StuckPending).await;
     demo.world.subscribe("rg", "p", true);
     demo.world.connect(ORG_ID).unwrap();
-    let mut memory = CheckMemory { target_org: Some(ORG_ID.into()), ..Default::default() };
-    let o = checker.run("connected", &inputs, &mut memory).await;
+    let mut findings = Findings { target_org: Some(ORG_ID.into()), ..Default::default() };
+    let o = run(&checker, CheckId::Connected, &inputs, &mut findings).await;
     assert_eq!(o.state, CheckState::Waiting);
     assert!(o.details.iter().any(|d| d.contains("PendingFulfillmentStart")), "{:?}", o.details);
     assert!(o.offer_link);
@@ -94,22 +105,22 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_org_a_pinecone_token_is_scoped_to_is_the_one_judged() {
     let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
-    demo.world.add_org("Side Project", "Free");
-    let big = demo.world.add_org("Big Co", "Standard");
-    let mut memory = CheckMemory::default();
+    demo.world.add_org("Side Project", Plan::Free);
+    let big = demo.world.add_org("Big Co", Plan::Standard);
+    let mut findings = Findings::default();
     // The simulated tokens carry the claim as Pinecone's do; the shell reads it like this.
     let claim = signin::oauth::unverified_claim(inputs.pinecone.as_ref().unwrap().expose(), PINECONE_ORG_CLAIM);
     assert_eq!(claim.as_deref(), Some(ORG_ID));
     let scoped = CheckInputs { pinecone_org: claim, ..inputs };
-    let o = checker.run("pinecone-org", &scoped, &mut memory).await;
+    let o = run(&checker, CheckId::PineconeOrg, &scoped, &mut findings).await;
     assert_eq!(o.state, CheckState::Verified, "{o:?}");
     assert!(o.summary.starts_with("Acme Search"), "{}", o.summary);
-    assert_eq!(memory.target_org.as_deref(), Some(ORG_ID));
+    assert_eq!(findings.target_org.as_deref(), Some(ORG_ID));
 
     // Signed in to the card-paid org: its owners say nothing about the Starter ones, so the
     // answer is "sign in to your Starter org", not "you are not an owner".
     let elsewhere = CheckInputs { pinecone_org: Some(big), ..scoped };
-    let o = checker.run("pinecone-org", &elsewhere, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::PineconeOrg, &elsewhere, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem, "{o:?}");
     assert!(o.summary.contains("signed in to Big Co, which is on the Standard plan"), "{}", o.summary);
     let advice = o.advice.unwrap();
@@ -121,24 +132,28 @@ async fn connected_needs_the_noted_org_and_both_sides() {
     let (demo, checker, inputs) = setup(Scenario::NotStarter).await;
     demo.world.subscribe("rg", "p", true);
     // A card-paid Standard org is paid and active, but nobody noted it as the org being connected.
-    let o = checker.run("connected", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::Connected, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem, "{o:?}");
     let without_azure = CheckInputs { microsoft: None, ..inputs };
-    let o = checker
-        .run("connected", &without_azure, &mut CheckMemory { target_org: Some(ORG_ID.into()), ..Default::default() })
-        .await;
-    assert_eq!((o.state, o.provider.as_deref()), (CheckState::NeedsSignIn, Some("microsoft")), "Azure's side must be seen too");
+    let o = run(
+        &checker,
+        CheckId::Connected,
+        &without_azure,
+        &mut Findings { target_org: Some(ORG_ID.into()), ..Default::default() },
+    )
+    .await;
+    assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Microsoft)), "Azure's side must be seen too");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_org_counts_only_once_azure_says_it_is_active() {
     let (demo, checker, inputs) = setup(Scenario::NotStarter).await;
-    let o = checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::NewOrgConnected, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Waiting, "a card-paid org alone is not a connection: {o:?}");
     demo.world.subscribe("rg", "p", true);
-    assert_eq!(checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await.state, CheckState::Waiting);
+    assert_eq!(run(&checker, CheckId::NewOrgConnected, &inputs, &mut Findings::default()).await.state, CheckState::Waiting);
     demo.world.create_connected_org("Fresh").unwrap();
-    let o = checker.run("new-org-connected", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::NewOrgConnected, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Verified, "{o:?}");
     assert!(
         o.facts.iter().any(|f| f.contains("Fresh is on the Standard plan")),
@@ -152,19 +167,19 @@ async fn the_purchase_in_progress_is_followed_not_an_earlier_active_one() {
     let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
     demo.world.subscribe("rg", "earlier", true);
     demo.world.create_connected_org("Earlier org").unwrap();
-    let mut memory = CheckMemory::default();
+    let mut findings = Findings::default();
     // The purchase step opens before the user clicks Subscribe: the earlier purchase is not this one.
-    let o = checker.run("azure-purchase", &inputs, &mut memory).await;
+    let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut findings).await;
     assert_eq!(o.state, CheckState::Waiting, "{o:?}");
-    assert!(memory.earlier_purchases.as_ref().is_some_and(|ids| ids.len() == 1 && ids[0].ends_with("/earlier")));
-    assert_eq!(memory.purchase, None);
+    assert!(findings.earlier_purchases.as_ref().is_some_and(|ids| ids.len() == 1 && ids[0].ends_with("/earlier")));
+    assert_eq!(findings.purchase, None);
     demo.world.subscribe("rg", "this-one", true);
-    let o = checker.run("azure-purchase", &inputs, &mut memory).await;
+    let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut findings).await;
     assert!(o.summary.contains("this-one") && o.offer_link, "{o:?}");
-    assert!(memory.purchase.as_deref().is_some_and(|id| id.ends_with("/this-one")));
+    assert!(findings.purchase.as_deref().is_some_and(|id| id.ends_with("/this-one")));
     // Once this one is active too, the note keeps the checks on it.
     demo.world.create_connected_org("This org").unwrap();
-    let o = checker.run("azure-purchase", &inputs, &mut memory).await;
+    let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut findings).await;
     assert!(o.summary.contains("this-one: active") && !o.offer_link, "{o:?}");
 }
 
@@ -173,53 +188,35 @@ async fn a_cancelled_purchase_from_the_past_does_not_count() {
     let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
     demo.world.subscribe("rg", "old-one", true);
     demo.world.cancel("old-one");
-    assert_eq!(checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await.state, CheckState::Waiting);
+    assert_eq!(run(&checker, CheckId::AzurePurchase, &inputs, &mut Findings::default()).await.state, CheckState::Waiting);
     demo.world.subscribe("rg", "new-one", true);
-    let o = checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Verified);
     assert!(o.summary.contains("new-one"), "{}", o.summary);
-}
-
-#[test]
-fn check_memory_round_trips_through_progress_notes() {
-    let memory = CheckMemory {
-        target_org: Some("org-1".into()),
-        purchase: Some("/subscriptions/s/x".into()),
-        earlier_purchases: Some(vec!["/subscriptions/s/a".into(), "/subscriptions/t/b".into()]),
-    };
-    assert_eq!(CheckMemory::from_notes(&memory.to_notes()), memory);
-    let none_earlier = CheckMemory { earlier_purchases: Some(vec![]), ..Default::default() };
-    assert_eq!(CheckMemory::from_notes(&none_earlier.to_notes()), none_earlier, "taken and empty is not 'not taken'");
-    let only_org = CheckMemory { target_org: Some("org-1".into()), ..Default::default() };
-    assert_eq!(only_org.to_notes().len(), 1);
-    assert_eq!(CheckMemory::from_notes(&only_org.to_notes()), only_org);
-    assert!(CheckMemory::default().to_notes().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn missing_sign_ins_and_outages_are_explained() {
     let (demo, checker, _) = setup(Scenario::HappyPath).await;
     let none = CheckInputs::default();
-    let o = checker.run("pinecone-org", &none, &mut CheckMemory::default()).await;
-    assert_eq!((o.state, o.provider.as_deref()), (CheckState::NeedsSignIn, Some("pinecone")));
-    let o = checker.run("azure-purchase", &none, &mut CheckMemory::default()).await;
-    assert_eq!((o.state, o.provider.as_deref()), (CheckState::NeedsSignIn, Some("microsoft")));
+    let o = run(&checker, CheckId::PineconeOrg, &none, &mut Findings::default()).await;
+    assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Pinecone)));
+    let o = run(&checker, CheckId::AzurePurchase, &none, &mut Findings::default()).await;
+    assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Microsoft)));
     let inputs = CheckInputs { microsoft: Some(Secret::new(demo.idp.issue_access_token())), ..Default::default() };
     demo.world.inject_faults("/subscriptions", 503, Some(0), 5);
-    let o = checker.run("azure-subscription", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::AzureSubscription, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Error);
     assert!(o.summary.contains("busy or failing"), "{}", o.summary);
-    let o = checker.run("nonsense", &inputs, &mut CheckMemory::default()).await;
-    assert_eq!(o.state, CheckState::Error);
 
     // The only subscription can't be read: that is the answer, with what to ask for.
     let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
     demo.world.inject_faults("/subscriptions/", 403, None, 1);
-    let o = checker.run("azure-purchase", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Error, "{o:?}");
     assert!(o.advice.unwrap().contains("Reader access"));
     demo.world.inject_faults("/admin/organizations", 429, Some(3600), 1);
-    let o = checker.run("pinecone-org", &inputs, &mut CheckMemory::default()).await;
+    let o = run(&checker, CheckId::PineconeOrg, &inputs, &mut Findings::default()).await;
     assert_eq!((o.state, o.retry_after_secs), (CheckState::Waiting, Some(3600)), "{o:?}");
     assert!(o.summary.contains("Pinecone is busy") && o.summary.contains("about 3600 seconds"), "{o:?}");
 }
@@ -253,6 +250,6 @@ async fn a_subscription_the_user_cannot_read_does_not_hide_the_purchase_in_anoth
     let server = simulator::Running::start(router).await.unwrap();
     let arm = Arm::new(server.base_url()).with_retry(FAST);
     let checker = Checker { pinecone: PineconeAdmin::new(server.base_url()), arm };
-    let found = checker.find_purchase(&Secret::new("t"), &CheckMemory::default()).await.unwrap();
+    let found = checker.find_purchase(&Secret::new("t"), &Findings::default()).await.unwrap();
     assert_eq!(found.map(|s| s.name).as_deref(), Some("p"));
 }

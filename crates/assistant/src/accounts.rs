@@ -1,0 +1,110 @@
+//! The sign-in commands, over the `signin` crate's [`signin::SignIns`] registry (which owns the
+//! pending waits, the one-lookup-at-a-time lock and the choice of token store), and the status
+//! the sign-in cards draw.
+
+use crate::{Assistant, Error};
+use serde::Serialize;
+use signin::{Identity, SignInEvent, Storage, TokenStoreError};
+use ts_rs::TS;
+use vocab::ProviderId;
+
+/// How long "Extend" adds to a waiting sign-in.
+const EXTEND_BY: std::time::Duration = std::time::Duration::from_secs(300);
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderStatus {
+    pub id: ProviderId,
+    pub name: String,
+    /// Whether a client id is set up; without one the card says sign-in isn't available.
+    pub configured: bool,
+    pub signed_in: Option<Identity>,
+    /// A sign-in is waiting for the browser.
+    pub pending: bool,
+    /// A problem reading this provider's saved sign-in.
+    pub problem: Option<Error>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStatus {
+    pub storage: Storage,
+    /// Set when the keyring can't be reached: the card offers to keep sign-ins in memory.
+    pub keyring_problem: Option<String>,
+    /// Set when `signin.toml` was broken and the defaults are used.
+    pub config_problem: Option<String>,
+    pub providers: Vec<ProviderStatus>,
+}
+
+fn provider(name: &str) -> Result<ProviderId, Error> {
+    ProviderId::parse(name).ok_or_else(|| Error::unknown_provider(name))
+}
+
+impl Assistant {
+    /// Who is signed in with each provider, read from the token store.
+    pub async fn signin_status(&self) -> SignInStatus {
+        let mut keyring_problem = None;
+        let mut providers = Vec::new();
+        for id in ProviderId::ALL {
+            let config = self.sign_ins.config().provider(id);
+            let (signed_in, problem) = match self.sign_ins.saved_identity(id).await {
+                Ok(who) => (who, None),
+                Err(e) => {
+                    let problem = Error::from(e.clone());
+                    if matches!(e, TokenStoreError::Unavailable(_)) {
+                        keyring_problem = Some(problem.message.clone());
+                    }
+                    (None, Some(problem))
+                }
+            };
+            providers.push(ProviderStatus {
+                id,
+                name: config.name.clone(),
+                configured: config.is_configured(),
+                signed_in,
+                pending: self.sign_ins.is_pending(id),
+                problem,
+            });
+        }
+        SignInStatus {
+            storage: self.sign_ins.storage(),
+            keyring_problem,
+            config_problem: self.sign_ins.config_problem().map(str::to_owned),
+            providers,
+        }
+    }
+
+    /// Runs a whole sign-in through the system browser, reporting progress on `emit`; returns who
+    /// signed in. A new sign-in for the same provider replaces a waiting one.
+    pub async fn sign_in(&self, provider_name: &str, emit: impl Fn(SignInEvent) + Send) -> Result<Identity, Error> {
+        let id = provider(provider_name)?;
+        let browser = self.browser.clone();
+        let open = move |url: &str| browser.open(url).map_err(|e| Error::browser_failed(&e).message);
+        self.sign_ins.sign_in(id, open, emit).await.map_err(|e| {
+            let e = Error::from(e);
+            eprintln!("sign-in ({provider_name}): ended with {:?}", e.code);
+            e
+        })
+    }
+
+    /// Gives a waiting sign-in five more minutes; returns the milliseconds now left.
+    pub fn sign_in_extend(&self, provider_name: &str) -> Result<u64, Error> {
+        let left = self.sign_ins.extend(provider(provider_name)?, EXTEND_BY)?;
+        Ok(u64::try_from(left.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// Ends a waiting sign-in and frees its port; cancelling nothing is fine.
+    pub fn sign_in_cancel(&self, provider_name: &str) -> Result<(), Error> {
+        self.sign_ins.cancel(provider(provider_name)?);
+        Ok(())
+    }
+
+    pub async fn sign_out(&self, provider_name: &str) -> Result<(), Error> {
+        Ok(self.sign_ins.sign_out(provider(provider_name)?).await?)
+    }
+
+    /// The user's answer to "no keyring": keep sign-ins in memory until the app quits.
+    pub fn use_memory_tokens(&self) {
+        self.sign_ins.use_memory();
+    }
+}

@@ -1,0 +1,267 @@
+//! The sign-ins an app holds: the settings, the token store (the keyring, or memory once the user
+//! agreed), the waits in progress, and the rule that one token lookup runs at a time. This is the
+//! only way the app signs in, looks up a token or signs out, and the crate's own tests go through
+//! it too.
+//!
+//! Why one lookup at a time: a lookup may refresh, and two refreshes with the same rotating
+//! refresh token make the provider refuse the second and sign the user out. A finishing sign-in
+//! and a sign-out wait for a running lookup as well, so a refresh in flight can't bring back
+//! tokens just deleted, or overwrite a sign-in that just finished.
+
+use crate::{
+    loopback::{CallbackError, WaitControl, DEFAULT_TIMEOUT},
+    oauth::{self, http_client, OAuthError},
+    signin::authorize,
+    MemoryTokenStore, ProviderId, SignInConfig, SignInError, SignInEvent, Storage, StoredTokens, TokenStore, TokenStoreError,
+};
+use parking_lot::{Mutex, RwLock};
+use serde::Serialize;
+use std::{collections::HashMap, sync::Arc, time::Duration};
+use ts_rs::TS;
+
+/// Who is signed in, as the sign-in card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<&StoredTokens> for Identity {
+    fn from(t: &StoredTokens) -> Self {
+        Self { name: t.name.clone(), email: t.email.clone() }
+    }
+}
+
+/// Runs a blocking token-store call off the async executor: keyring calls wait on D-Bus (or the
+/// platform's store), and calling them inside tokio can panic with "runtime within a runtime".
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("a keyring call panicked")
+}
+
+pub struct SignIns {
+    config: SignInConfig,
+    /// Set when the settings file was broken; the defaults are used and the UI says so.
+    config_problem: Option<String>,
+    http: reqwest::Client,
+    store: RwLock<Arc<dyn TokenStore>>,
+    pending: Mutex<HashMap<ProviderId, WaitControl>>,
+    lookups: tokio::sync::Mutex<()>,
+}
+
+impl SignIns {
+    /// `config` is the loaded settings, or why they couldn't be loaded (the defaults are used then).
+    pub fn new(config: Result<SignInConfig, String>, store: Arc<dyn TokenStore>) -> Self {
+        let (config, config_problem) = match config {
+            Ok(c) => (c, None),
+            Err(problem) => (SignInConfig::defaults(), Some(problem)),
+        };
+        Self {
+            config,
+            config_problem,
+            http: http_client(),
+            store: RwLock::new(store),
+            pending: Mutex::new(HashMap::new()),
+            lookups: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn config(&self) -> &SignInConfig {
+        &self.config
+    }
+
+    pub fn config_problem(&self) -> Option<&str> {
+        self.config_problem.as_deref()
+    }
+
+    fn store(&self) -> Arc<dyn TokenStore> {
+        self.store.read().clone()
+    }
+
+    /// Where sign-ins are kept now.
+    pub fn storage(&self) -> Storage {
+        self.store().storage()
+    }
+
+    pub fn is_pending(&self, provider: ProviderId) -> bool {
+        self.pending.lock().contains_key(&provider)
+    }
+
+    /// Who the saved sign-in for `provider` is, without refreshing anything.
+    ///
+    /// # Errors
+    /// The token store couldn't be read.
+    pub async fn saved_identity(&self, provider: ProviderId) -> Result<Option<Identity>, TokenStoreError> {
+        let store = self.store();
+        Ok(blocking(move || store.load(provider)).await?.as_ref().map(Identity::from))
+    }
+
+    /// Runs a whole sign-in: listens, opens the browser with `open_browser`, waits, exchanges the
+    /// code, and saves the tokens once no lookup runs, into the store current by then (the user
+    /// may have chosen memory while the browser was open). A newer sign-in for the same provider
+    /// cancels this one.
+    ///
+    /// # Errors
+    /// Any [`SignInError`]; a sign-in cancelled (or reset) while it waited keeps nothing.
+    pub async fn sign_in(
+        &self,
+        provider: ProviderId,
+        open_browser: impl FnOnce(&str) -> Result<(), String>,
+        emit: impl Fn(SignInEvent),
+    ) -> Result<Identity, SignInError> {
+        let control = WaitControl::new(DEFAULT_TIMEOUT);
+        // A new sign-in replaces a pending one for the same provider; its port is freed at once.
+        if let Some(old) = self.pending.lock().insert(provider, control.clone()) {
+            old.cancel();
+        }
+        let result = match authorize(provider, self.config.provider(provider), &self.http, &control, open_browser, emit).await {
+            Ok(tokens) => self.save_finished(provider, &control, tokens).await,
+            Err(e) => Err(e),
+        };
+        let mut pending = self.pending.lock();
+        // Only forget our own control: a newer sign-in may have replaced it.
+        if pending.get(&provider).is_some_and(|c| c.same_as(&control)) {
+            pending.remove(&provider);
+        }
+        result
+    }
+
+    async fn save_finished(
+        &self,
+        provider: ProviderId,
+        control: &WaitControl,
+        tokens: StoredTokens,
+    ) -> Result<Identity, SignInError> {
+        let _no_lookup_running = self.lookups.lock().await;
+        if control.is_cancelled() {
+            return Err(CallbackError::Cancelled.into());
+        }
+        let identity = Identity::from(&tokens);
+        let store = self.store();
+        blocking(move || store.save(provider, &tokens)).await?;
+        eprintln!("sign-in ({}): signed in", provider.as_str());
+        Ok(identity)
+    }
+
+    /// Pushes a waiting sign-in's deadline out by `by`; returns the time now left.
+    ///
+    /// # Errors
+    /// [`SignInError::NotPending`] when nothing waits.
+    pub fn extend(&self, provider: ProviderId, by: Duration) -> Result<Duration, SignInError> {
+        let pending = self.pending.lock();
+        let control = pending.get(&provider).ok_or(SignInError::NotPending)?;
+        control.extend(by);
+        Ok(control.remaining())
+    }
+
+    /// Ends a waiting sign-in; its port is closed before its wait returns.
+    pub fn cancel(&self, provider: ProviderId) {
+        if let Some(control) = self.pending.lock().remove(&provider) {
+            control.cancel();
+        }
+    }
+
+    /// Deletes the saved sign-in, once no lookup runs.
+    ///
+    /// # Errors
+    /// The token store refused.
+    pub async fn sign_out(&self, provider: ProviderId) -> Result<(), SignInError> {
+        let _no_lookup_running = self.lookups.lock().await;
+        let store = self.store();
+        Ok(blocking(move || store.delete(provider)).await?)
+    }
+
+    /// Keeps sign-ins in memory from now on (the user's answer to "no keyring").
+    pub fn use_memory(&self) {
+        *self.store.write() = Arc::new(MemoryTokenStore::default());
+    }
+
+    /// Forgets every sign-in and waiting sign-in (a demo reset).
+    pub fn reset_to_memory(&self) {
+        for (_, control) in self.pending.lock().drain() {
+            control.cancel();
+        }
+        self.use_memory();
+    }
+
+    /// A usable access token for `provider`, refreshed first if it had expired; `None` when not
+    /// signed in (never, signed out, or the refresh token was refused).
+    ///
+    /// # Errors
+    /// The token store failed, or refreshing failed for a reason other than a refused refresh token.
+    pub async fn current(&self, provider: ProviderId) -> Result<Option<StoredTokens>, SignInError> {
+        let _one_at_a_time = self.lookups.lock().await;
+        let store = self.store();
+        let s = store.clone();
+        let Some(tokens) = blocking(move || s.load(provider)).await? else { return Ok(None) };
+        if !tokens.is_expired() {
+            return Ok(Some(tokens));
+        }
+        match oauth::refresh(self.config.provider(provider), &self.http, &tokens).await {
+            Ok(fresh) => {
+                let saved = fresh.clone();
+                blocking(move || store.save(provider, &saved)).await?;
+                eprintln!("sign-in ({}): access token refreshed", provider.as_str());
+                Ok(Some(fresh))
+            }
+            Err(OAuthError::Rejected { error, .. }) if error == "invalid_grant" => {
+                blocking(move || store.delete(provider)).await?;
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+
+    fn tokens() -> StoredTokens {
+        StoredTokens {
+            access_token: Secret::new("a"),
+            refresh_token: None,
+            expires_at: None,
+            id_token: None,
+            name: Some("Ada".into()),
+            email: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_finished_sign_in_waits_for_a_running_lookup_and_saves_to_the_store_current_then() {
+        let first: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
+        let sign_ins = Arc::new(SignIns::new(Ok(SignInConfig::defaults()), first.clone()));
+        // The user chose "keep sign-ins in memory" while the browser was open.
+        sign_ins.use_memory();
+        let second = sign_ins.store();
+
+        let lookup = sign_ins.lookups.lock().await;
+        let s = sign_ins.clone();
+        let control = WaitControl::new(Duration::from_secs(60));
+        let c = control.clone();
+        let save = tokio::spawn(async move { s.save_finished(ProviderId::Pinecone, &c, tokens()).await });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!save.is_finished(), "a lookup (maybe refreshing) is running: the save waits for it");
+        drop(lookup);
+        save.await.unwrap().unwrap();
+        assert_eq!(second.load(ProviderId::Pinecone).unwrap(), Some(tokens()));
+        assert_eq!(first.load(ProviderId::Pinecone).unwrap(), None, "saved into the store current at save time");
+
+        // Cancelled (or replaced, or reset) while it waited: nothing is kept.
+        second.delete(ProviderId::Pinecone).unwrap();
+        control.cancel();
+        let err = sign_ins.save_finished(ProviderId::Pinecone, &control, tokens()).await.unwrap_err();
+        assert!(matches!(err, SignInError::Callback(CallbackError::Cancelled)), "{err:?}");
+        assert_eq!(second.load(ProviderId::Pinecone).unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn extend_needs_a_waiting_sign_in() {
+        let sign_ins = SignIns::new(Ok(SignInConfig::defaults()), Arc::new(MemoryTokenStore::default()));
+        assert!(matches!(sign_ins.extend(ProviderId::Pinecone, Duration::from_secs(1)), Err(SignInError::NotPending)));
+        sign_ins.cancel(ProviderId::Pinecone);
+        assert!(!sign_ins.is_pending(ProviderId::Pinecone));
+    }
+}

@@ -1,0 +1,151 @@
+//! The words Billing Assistant's crates share, so that no crate compares another's strings:
+//! which identity provider a sign-in is with ([`ProviderId`]), which live check a step names
+//! ([`CheckId`]), the stable error codes the UI branches on ([`Code`]), and the clock ([`Millis`]).
+//!
+//! Each type serialises to the exact spelling the flow files and the IPC contract use, and the
+//! UI's TypeScript types are generated from these (see `crates/assistant/tests/ipc_types.rs`).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An identity provider the app signs in with. Flow files name it in `sign_in = "…"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    /// Microsoft Entra ID, for Azure Resource Manager.
+    Microsoft,
+    /// Pinecone's login (Auth0), for the Pinecone Admin API.
+    Pinecone,
+}
+
+impl ProviderId {
+    pub const ALL: [ProviderId; 2] = [ProviderId::Microsoft, ProviderId::Pinecone];
+
+    /// The spelling used in flow files, IPC, keyring account names and `BA_<PROVIDER>_…` variables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderId::Microsoft => "microsoft",
+            ProviderId::Pinecone => "pinecone",
+        }
+    }
+
+    /// The provider spelled `s`, as [`Self::as_str`] spells it.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A live check a step can name in its flow file (`check = "…"`); the `checks` crate implements
+/// each one, matched exhaustively, so a new variant doesn't compile until it is implemented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckId {
+    /// The org is on Starter and the signed-in user owns it.
+    PineconeOrg,
+    /// An Azure subscription that can buy Marketplace offers exists.
+    AzureSubscription,
+    /// Azure has the Pinecone purchase.
+    AzurePurchase,
+    /// The existing org is connected: paid on Pinecone's side, active on Azure's.
+    Connected,
+    /// A new org billed through Azure exists.
+    NewOrgConnected,
+}
+
+/// The stable error codes of the IPC contract: the UI and the tests branch on these, and the
+/// README's table lists each one. Every error the app shows carries one, beside a message for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// `choose_flow` with a flow id the app doesn't have.
+    UnknownFlow,
+    /// `open_step` (or a check) with a step id the flow doesn't have.
+    UnknownStep,
+    /// A move the rules forbid: skipping ahead, Back on the first step, a second flow without starting over.
+    NotAllowed,
+    /// Progress couldn't be written; nothing changed.
+    SaveFailed,
+    /// `open_url` with a URL that isn't in the data files.
+    UnknownLink,
+    /// The system browser couldn't be started.
+    BrowserFailed,
+    /// A start-up notice: the saved progress was set aside.
+    ProgressUnreadable,
+    /// A sign-in command named a provider the app doesn't have.
+    UnknownProvider,
+    /// `sign_in_extend` with no sign-in waiting.
+    NoPendingSignIn,
+    /// No client id is configured for that provider.
+    SigninNotConfigured,
+    /// The wait for the browser ran out.
+    SigninTimedOut,
+    /// The user cancelled the wait (or started over).
+    SigninCancelled,
+    /// The provider answered `access_denied`.
+    SigninDenied,
+    /// The provider answered another error.
+    SigninProviderError,
+    /// The token endpoint refused the code.
+    SigninRejected,
+    /// The token endpoint answered nonsense, or the settings can't work.
+    SigninFailed,
+    /// No loopback port could be bound.
+    SigninListenFailed,
+    /// A service couldn't be reached.
+    Network,
+    /// There is no keyring to keep sign-ins in.
+    KeyringUnavailable,
+    /// The keyring failed.
+    KeyringFailed,
+    /// `run_check` on a step without a check.
+    NoCheck,
+    /// A check's answer belongs to a run replaced by Start over (or a demo reset).
+    StartedOver,
+    /// The action needs a sign-in first.
+    NeedsSignIn,
+    /// Azure has no Pinecone purchase to act on.
+    NoPurchase,
+    /// The purchase is already set up.
+    AlreadyConfigured,
+    /// Pinecone or Azure failed or answered something unusable.
+    ApiError,
+    /// A demo-only command in live mode.
+    NotDemo,
+    /// A demo scenario that doesn't exist.
+    UnknownScenario,
+    /// Made by the UI's backend module: the page runs outside the app.
+    NoHost,
+    /// Made by the UI's backend module: the host answered something that isn't an app error.
+    Internal,
+}
+
+/// Milliseconds since the Unix epoch: the unit of every timestamp the app saves or sends.
+pub type Millis = u64;
+
+/// The current wall-clock time in [`Millis`] (0 if the clock is before 1970).
+pub fn now_millis() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_spellings_match_their_serde_form() {
+        for p in ProviderId::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str(), "as_str and serde must spell {p:?} alike");
+            assert_eq!(ProviderId::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(ProviderId::parse("google"), None);
+    }
+
+    #[test]
+    fn codes_and_check_ids_use_the_documented_spelling() {
+        assert_eq!(serde_json::to_value(Code::SigninNotConfigured).unwrap(), "signin_not_configured");
+        assert_eq!(serde_json::to_value(Code::NoPendingSignIn).unwrap(), "no_pending_sign_in");
+        assert_eq!(serde_json::to_value(Code::ApiError).unwrap(), "api_error");
+        assert_eq!(serde_json::to_value(CheckId::NewOrgConnected).unwrap(), "new-org-connected");
+        assert!(serde_json::from_value::<CheckId>("pinecone-orgs".into()).is_err(), "a typo in a flow file is refused");
+    }
+}

@@ -1,0 +1,47 @@
+//! The identity-provider side of the sign-in e2e tests: the simulated IdP on a loopback port, the
+//! settings that point the app at it, and what the OS keyring holds afterwards.
+
+use crate::env::{workspace_root, IDENTIFIER};
+use std::process::{Command, Stdio};
+
+/// A running simulated identity provider, and the environment that points the app at it.
+pub struct IdpFixture {
+    pub idp: simulator::Idp,
+    pub running: simulator::Running,
+}
+
+pub const CLIENT_ID: &str = "e2e-client";
+
+impl IdpFixture {
+    pub async fn start() -> Self {
+        let user = simulator::IdpUser { subject: "u-1".into(), name: "Ada Owner".into(), email: "ada@example.com".into() };
+        let idp = simulator::Idp::new(user, &[CLIENT_ID]);
+        let running = simulator::Running::start(idp.router()).await.expect("start the IdP");
+        Self { idp, running }
+    }
+
+    /// Variables that configure both providers to use this IdP, and the scripted browser that signs in.
+    pub fn app_env(&self) -> Vec<(&'static str, String)> {
+        let endpoints = simulator::idp_endpoints(&self.running.base_url());
+        vec![
+            ("BROWSER", workspace_root().join("tests/support/follow-browser.sh").display().to_string()),
+            ("BA_PINECONE_CLIENT_ID", CLIENT_ID.into()),
+            ("BA_PINECONE_AUTHORIZE_URL", endpoints.pinecone.authorize),
+            ("BA_PINECONE_TOKEN_URL", endpoints.pinecone.token),
+            ("BA_MICROSOFT_CLIENT_ID", CLIENT_ID.into()),
+            ("BA_MICROSOFT_AUTHORIZE_URL", endpoints.entra.authorize),
+            ("BA_MICROSOFT_TOKEN_URL", endpoints.entra.token),
+        ]
+    }
+}
+
+/// Whether the OS keyring holds this app's token manifest for `provider` (via libsecret's CLI).
+pub fn keyring_has(provider: &str) -> bool {
+    Command::new("secret-tool")
+        .args(["lookup", "service", IDENTIFIER, "username", &format!("{provider}/tokens")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("secret-tool (libsecret-tools) is installed")
+        .success()
+}
