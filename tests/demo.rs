@@ -3,76 +3,13 @@
 //! the test opens it in Chromium and clicks through the simulated Pinecone and Azure pages, and the
 //! app's live checks see every change.
 
-use e2e::{next_opened, App, Chromium, TestEnv};
+use e2e::{next_opened, DemoApp};
 
 const ORG: &str = "org--DemoOrg000000000001";
 
-struct Demo {
-    env: TestEnv,
-    app: App,
-    web: Chromium,
-    seen: usize,
-}
-
-impl Demo {
-    async fn start(scenario: &str) -> Self {
-        let env = TestEnv::new();
-        let app = App::launch_with(&env, &[("BA_MODE", "demo".into()), ("BA_DEMO_SCENARIO", scenario.into())]).await;
-        app.find("demo-banner").await;
-        let web = Chromium::start().await;
-        Self { env, app, web, seen: 0 }
-    }
-
-    /// Clicks the app's Open button for `link` and follows it in Chromium.
-    async fn open(&mut self, testid: &str) {
-        self.app.click(testid).await;
-        let url = next_opened(&self.env, &mut self.seen).await;
-        assert!(url.starts_with("http://127.0.0.1:"), "demo pages are simulated locally: {url}");
-        self.web.goto(&url).await;
-    }
-
-    /// Signs in with `provider` from the app's card, finishing in a Chromium tab.
-    async fn sign_in(&mut self, provider: &str) {
-        self.app.click(&format!("signin-start-{provider}")).await;
-        let url = next_opened(&self.env, &mut self.seen).await;
-        self.web.visit_in_new_tab(&url).await;
-        self.app.wait_signin_state(provider, "signed-in").await;
-    }
-
-    /// Create flow: opens the listing, walks the app to the subscription step and signs in with
-    /// Microsoft there.
-    async fn walk_to_subscribe_signed_in(&mut self, open_listing: bool) {
-        self.app.click("start-flow-create-new-org").await;
-        if open_listing {
-            self.open("step-open-listing").await;
-        }
-        for step in ["get-it-now", "select-plan", "subscribe"] {
-            self.next(step).await;
-        }
-        self.sign_in("microsoft").await;
-    }
-
-    /// Buys Pinecone in Chromium, from the listing to "Subscribe" on the review page.
-    async fn buy_in_browser(&self) {
-        for testid in ["get-it-now", "subscribe", "review-and-subscribe", "confirm-subscribe"] {
-            self.web.click(testid).await;
-        }
-    }
-
-    async fn next(&self, expect_step: &str) {
-        self.app.click("wizard-next").await;
-        self.app.find(&format!("screen-step-{expect_step}")).await;
-    }
-
-    async fn finish(self) {
-        self.web.quit().await;
-        self.app.quit().await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_an_existing_org_to_the_confirmed_finish() {
-    let mut d = Demo::start("happy-path").await;
+    let mut d = DemoApp::start("happy-path").await;
     d.app.click("start-flow-connect-existing-org").await;
     d.sign_in("pinecone").await;
     d.app.wait_check("open-billing", "verified").await;
@@ -123,7 +60,7 @@ async fn connect_an_existing_org_to_the_confirmed_finish() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_a_new_org_to_the_confirmed_finish() {
-    let mut d = Demo::start("happy-path").await;
+    let mut d = DemoApp::start("happy-path").await;
     d.app.click("start-flow-create-new-org").await;
     d.open("step-open-listing").await;
     d.next("get-it-now").await;
@@ -154,7 +91,7 @@ async fn create_a_new_org_to_the_confirmed_finish() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
-    let mut d = Demo::start("not-owner").await;
+    let mut d = DemoApp::start("not-owner").await;
     d.app.click("start-flow-connect-existing-org").await;
     d.sign_in("pinecone").await;
     d.app.wait_check("open-billing", "problem").await;
@@ -178,13 +115,13 @@ async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn spending_limit_and_recurring_billing_off_are_flagged() {
-    let mut d = Demo::start("spending-limit").await;
+    let mut d = DemoApp::start("spending-limit").await;
     d.walk_to_subscribe_signed_in(false).await;
     d.app.wait_check("subscribe", "problem").await;
     assert!(d.app.text("check-details-subscribe").await.contains("Free Trial has a spending limit"));
     d.finish().await;
 
-    let mut d = Demo::start("recurring-off").await;
+    let mut d = DemoApp::start("recurring-off").await;
     d.walk_to_subscribe_signed_in(true).await;
     d.buy_in_browser().await;
     d.next("configure-account").await;
@@ -195,17 +132,8 @@ async fn spending_limit_and_recurring_billing_off_are_flagged() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn activation_stuck_at_pending_keeps_waiting_and_offers_the_link_again() {
-    let mut d = Demo::start("stuck-pending").await;
-    d.walk_to_subscribe_signed_in(true).await;
-    d.buy_in_browser().await;
-    d.web.click("configure-account").await;
-    d.web.click("auth-email").await;
-    d.web.click("org-new").await;
-    for step in ["configure-account", "sign-in-method", "create-org", "connect"] {
-        d.next(step).await;
-    }
-    d.sign_in("pinecone").await;
-    d.web.click("connect-to-pinecone").await;
+    let mut d = DemoApp::start("stuck-pending").await;
+    d.create_flow_through_connect().await;
     d.app.wait_check("connect", "waiting").await;
     d.app
         .wait_until(

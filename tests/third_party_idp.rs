@@ -20,11 +20,11 @@ impl Drop for MockServer {
 
 async fn start_mock_server() -> (MockServer, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let bin = e2e::workspace_root().join("tests/node/node_modules/.bin/oauth2-mock-server");
-    assert!(bin.exists(), "{} is missing: run `npm ci --prefix tests/node` (scripts/test.sh does)", bin.display());
+    let package = e2e::workspace_root().join("tests/node/node_modules/oauth2-mock-server");
+    assert!(package.exists(), "{} is missing: run `npm ci --prefix tests/node` (scripts/test.sh does)", package.display());
     let child = Command::new("node")
-        .arg(&bin)
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .arg(e2e::workspace_root().join("tests/node/oauth2-server.mjs"))
+        .arg(port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -45,6 +45,7 @@ async fn sign_in_against_oauth2_mock_server() {
     config.pinecone.client_id = "billing-assistant-test".into();
     config.pinecone.authorize_url = format!("http://127.0.0.1:{port}/authorize");
     config.pinecone.token_url = format!("http://127.0.0.1:{port}/token");
+    config.pinecone.userinfo_url = Some(format!("http://127.0.0.1:{port}/userinfo"));
 
     let store = Arc::new(MemoryTokenStore::default());
     let opened = Arc::new(std::sync::Mutex::new(String::new()));
@@ -53,6 +54,7 @@ async fn sign_in_against_oauth2_mock_server() {
     let who = sign_ins
         .sign_in(
             ProviderId::Pinecone,
+            None,
             move |url: &str| {
                 *seen.lock().unwrap() = url.to_owned();
                 let url = url.to_owned();
@@ -68,5 +70,10 @@ async fn sign_in_against_oauth2_mock_server() {
     assert!(!tokens.access_token.expose().is_empty());
     assert!(tokens.expires_at.is_some());
     assert_eq!(who, signin::Identity::from(&tokens));
+    assert_eq!(
+        (who.name.as_deref(), who.email.as_deref()),
+        (Some("John Doe"), Some("john.doe@example.com")),
+        "its id token doesn't name the user; userinfo does"
+    );
     assert!(opened.lock().unwrap().contains("code_challenge_method=S256"));
 }

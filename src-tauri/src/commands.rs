@@ -2,7 +2,9 @@
 //! that save progress or talk to the network are `async`, so they never block the UI thread.
 
 use crate::StartedAt;
-use assistant::{Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, SignInEvent, SignInStatus, Snapshot};
+use assistant::{
+    Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, SignInEvent, SignInSettings, SignInStatus, Snapshot,
+};
 use tauri::{ipc::Channel, State};
 
 type Answer<T> = Result<T, Error>;
@@ -65,8 +67,23 @@ pub async fn signin_status(a: State<'_, Assistant>) -> Answer<SignInStatus> {
 
 /// Runs a whole sign-in, streaming progress on `on_event`; returns who signed in.
 #[tauri::command]
-pub async fn sign_in(a: State<'_, Assistant>, provider: String, on_event: Channel<SignInEvent>) -> Answer<Identity> {
-    a.sign_in(&provider, move |event| drop(on_event.send(event))).await
+pub async fn sign_in(
+    a: State<'_, Assistant>,
+    provider: String,
+    org_id: Option<String>,
+    on_event: Channel<SignInEvent>,
+) -> Answer<Identity> {
+    a.sign_in(&provider, org_id, move |event| drop(on_event.send(event))).await
+}
+
+#[tauri::command]
+pub async fn sign_in_with_azure_cli(a: State<'_, Assistant>) -> Answer<Identity> {
+    a.sign_in_with_azure_cli().await
+}
+
+#[tauri::command]
+pub fn signin_settings(a: State<'_, Assistant>) -> SignInSettings {
+    a.signin_settings()
 }
 
 #[tauri::command]

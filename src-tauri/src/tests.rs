@@ -177,7 +177,7 @@ fn live_mode_has_no_demo_and_checks_need_a_sign_in() {
     let h = harness();
     let status = h.call("demo_status", json!({})).unwrap();
     assert_eq!(status["enabled"], false);
-    assert_eq!(status["scenarios"].as_array().unwrap().len(), 6);
+    assert_eq!(status["scenarios"].as_array().unwrap().len(), 11);
     assert_eq!(h.call("demo_reset", json!({})).unwrap_err()["code"], "not_demo");
     h.call("choose_flow", json!({"flowId": "connect-existing-org"})).unwrap();
     let result = h.call("run_check", json!({"stepId": "open-billing"})).unwrap();

@@ -45,3 +45,14 @@ pub fn keyring_has(provider: &str) -> bool {
         .expect("secret-tool (libsecret-tools) is installed")
         .success()
 }
+
+/// Deletes every keyring entry this app made, so a test starts signed out whatever ran before it.
+pub fn keyring_clear() {
+    // secret-tool exits non-zero when nothing matched, which is fine here.
+    let _ = Command::new("secret-tool")
+        .args(["clear", "service", IDENTIFIER])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("secret-tool (libsecret-tools) is installed");
+}

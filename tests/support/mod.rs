@@ -1,15 +1,17 @@
 //! The e2e harness, split by what it drives: the test environment (folders, ports, the stand-in
 //! browser's record), the app (through tauri-driver and WebKitWebDriver), headless Chromium (the
-//! system browser in demo tests) and the identity provider. One retry helper covers the redraws
+//! system browser in demo tests), the two together in demo mode, and the identity provider. One retry helper covers the redraws
 //! that can happen between finding an element and using it.
 
 mod app;
 mod chromium;
+mod demo;
 mod env;
 mod idp;
 mod retry;
 
 pub use app::App;
 pub use chromium::Chromium;
+pub use demo::DemoApp;
 pub use env::{app_binary, next_opened, wait_opened, workspace_root, TestEnv, IDENTIFIER};
-pub use idp::{keyring_has, IdpFixture, CLIENT_ID};
+pub use idp::{keyring_clear, keyring_has, IdpFixture, CLIENT_ID};

@@ -15,4 +15,8 @@ pending: boolean,
 /**
  * A problem reading this provider's saved sign-in.
  */
-problem: AppError | null, };
+problem: AppError | null, 
+/**
+ * "Use my Azure CLI sign-in" can be offered (Microsoft, with `az` installed).
+ */
+azureCli: boolean, };

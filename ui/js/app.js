@@ -8,6 +8,7 @@ import { startScreen, annualScreen, stepList, stepScreen, finishScreen } from ".
 import { onSignInChange, refreshStatus, resetSignIns } from "./signin.js";
 import { configureChecks, recheckShown, resetChecks } from "./checks.js";
 import { demoBanner, loadDemo, isDemo } from "./demo.js";
+import { settingsScreen } from "./settings.js";
 
 /**
  * @typedef {import("../ipc/Catalog").Catalog} Catalog
@@ -20,6 +21,8 @@ const ui = {
   /** @type {Catalog|null} */ catalog: null,
   /** @type {Snapshot|null} */ snap: null,
   /** Start-screen sub-page that isn't part of any flow. */ annual: false,
+  /** The sign-in settings screen is open, over whatever screen was there. */ settings: false,
+  /** @type {import("../ipc/SignInSettings").SignInSettings|null} */ settingsView: null,
   /** @type {AppError|null} */ error: null,
   confirmStartOver: false,
   busy: false,
@@ -29,6 +32,25 @@ const appEl = /** @type {HTMLElement} */ (document.getElementById("app"));
 const noticeEl = /** @type {HTMLElement} */ (document.getElementById("notice-area"));
 const dialogEl = /** @type {HTMLElement} */ (document.getElementById("dialog-area"));
 const demoEl = /** @type {HTMLElement} */ (document.getElementById("demo-area"));
+const topbarEl = /** @type {HTMLElement} */ (document.getElementById("topbar-actions"));
+
+/** Opens the sign-in settings screen (and reads the settings in effect). */
+async function openSettings() {
+  ui.settings = true;
+  render();
+  try {
+    ui.settingsView = await backend.signinSettings();
+  } catch (err) {
+    setError(/** @type {AppError} */ (err));
+  }
+  if (ui.settings) render();
+}
+
+function drawTopbar() {
+  topbarEl.replaceChildren(
+    h("button", { class: "topbar-link", type: "button", testid: "open-settings", onclick: () => openSettings(), "aria-pressed": ui.settings ? "true" : "false" }, "Sign-in settings"),
+  );
+}
 
 /** Demo reset: everything starts over, optionally in another scenario. @param {Scenario|null} scenario */
 async function resetDemo(scenario) {
@@ -187,19 +209,26 @@ function render(opts = {}) {
   const flow = snap.flow ? catalog.flows.find((f) => f.id === snap.flow) : undefined;
   /** @type {HTMLElement[]} */
   let parts;
-  if (!flow) {
+  if (ui.settings) {
+    const back = () => {
+      ui.settings = false;
+      render();
+    };
+    parts = [h("main", { class: "main" }, h("div", { id: "error-slot" }), settingsScreen(catalog.settings, ui.settingsView, back))];
+  } else if (!flow) {
     parts = [h("main", { class: "main" }, h("div", { id: "error-slot" }), ui.annual ? annualScreen(catalog, on) : startScreen(catalog, on))];
   } else {
     const screen = snap.position.screen === "finish" ? finishScreen(flow, snap, on) : stepScreen(flow, snap, on);
     parts = [stepList(flow, snap, on), h("main", { class: "main" }, h("div", { id: "error-slot" }), screen)];
   }
-  appEl.className = flow ? "layout with-steps" : "layout";
+  appEl.className = flow && !ui.settings ? "layout with-steps" : "layout";
   appEl.replaceChildren(...parts);
   drawError();
   drawNotice();
   drawDialog();
   drawDemo();
-  document.body.dataset.screen = flow ? snap.position.screen : ui.annual ? "annual" : "start";
+  drawTopbar();
+  document.body.dataset.screen = ui.settings ? "settings" : flow ? snap.position.screen : ui.annual ? "annual" : "start";
   if (opts.keepFocus) {
     const again = focusedId ? /** @type {HTMLElement|null} */ (document.querySelector(`[data-testid="${focusedId}"]`)) : null;
     if (again) again.focus();

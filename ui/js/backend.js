@@ -8,6 +8,7 @@
  * @typedef {import("../ipc/Catalog").Catalog} Catalog
  * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
  * @typedef {import("../ipc/SignInStatus").SignInStatus} SignInStatus
+ * @typedef {import("../ipc/SignInSettings").SignInSettings} SignInSettings
  * @typedef {import("../ipc/SignInEvent").SignInEvent} SignInEvent
  * @typedef {import("../ipc/Identity").Identity} Identity
  * @typedef {import("../ipc/CheckResult").CheckResult} CheckResult
@@ -21,7 +22,7 @@
  * @typedef {{
  *   get_catalog: Catalog, get_state: Snapshot, choose_flow: Snapshot, next_step: Snapshot, previous_step: Snapshot,
  *   open_step: Snapshot, start_over: Snapshot, dismiss_notice: Snapshot, open_url: null, ui_painted: null,
- *   signin_status: SignInStatus, sign_in: Identity, sign_in_extend: number, sign_in_cancel: null, sign_out: null,
+ *   signin_status: SignInStatus, signin_settings: SignInSettings, sign_in: Identity, sign_in_with_azure_cli: Identity, sign_in_extend: number, sign_in_cancel: null, sign_out: null,
  *   use_memory_tokens: null, run_check: CheckResult, regenerate_link: string, demo_status: DemoStatus, demo_reset: Snapshot,
  * }} Answers
  */
@@ -60,13 +61,14 @@ async function call(cmd, args) {
  * Starts a sign-in; `onEvent` gets its progress. Resolves with who signed in, rejects with an AppError.
  * @param {ProviderId} provider
  * @param {(event: SignInEvent) => void} onEvent
+ * @param {string|null} [orgId] the Pinecone org to sign in to
  */
-function signIn(provider, onEvent) {
+function signIn(provider, onEvent, orgId = null) {
   const host = tauri();
-  if (!host) return call("sign_in", { provider });
+  if (!host) return call("sign_in", { provider, orgId });
   const channel = new host.Channel();
   channel.onmessage = onEvent;
-  return call("sign_in", { provider, onEvent: channel });
+  return call("sign_in", { provider, orgId, onEvent: channel });
 }
 
 export const backend = {
@@ -84,7 +86,9 @@ export const backend = {
   openUrl: (url) => call("open_url", { url }),
   uiPainted: () => call("ui_painted"),
   signinStatus: () => call("signin_status"),
+  signinSettings: () => call("signin_settings"),
   signIn,
+  signInWithAzureCli: () => call("sign_in_with_azure_cli"),
   /** @param {ProviderId} provider */
   signInExtend: (provider) => call("sign_in_extend", { provider }),
   /** @param {ProviderId} provider */

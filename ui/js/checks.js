@@ -6,7 +6,7 @@
 
 import { backend } from "./backend.js";
 import { h } from "./dom.js";
-import { signInSlot } from "./signin.js";
+import { signInSlot, start as signIn } from "./signin.js";
 
 /**
  * @typedef {import("../ipc/CheckOutcome").CheckOutcome} Outcome
@@ -168,6 +168,15 @@ function panel(stepId) {
     outcome && outcome.details.length ? h("ul", { testid: t("check-details") }, outcome.details.map((d) => h("li", {}, d))) : null,
     outcome && outcome.advice ? h("p", { class: "advice", testid: t("check-advice") }, outcome.advice) : null,
     outcome && state === "needs-sign-in" && outcome.provider && outcome.provider !== stepSignIn[stepId] ? signInSlot(outcome.provider) : null,
+    outcome && outcome.switchOrgs.length
+      ? h(
+          "div",
+          { class: "check-actions" },
+          outcome.switchOrgs.map((org) =>
+            h("button", { class: "secondary", type: "button", testid: `${t("check-switch-org")}-${org.id}`, onclick: () => signIn("pinecone", org.id) }, `Sign in to ${org.name}`),
+          ),
+        )
+      : null,
     h("p", { class: "meta", testid: t("check-status") }, status),
     h(
       "div",

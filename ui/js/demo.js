@@ -33,6 +33,11 @@ const LABELS = {
   "stuck-pending": "Activation stuck at pending",
   "recurring-off": "Recurring billing off",
   "spending-limit": "Subscription with a spending limit",
+  "unregistered-provider": "First Marketplace purchase in the subscription",
+  "payment-pending": "Payment pending after connecting",
+  "foreign-resource": "Another vendor's purchase in the subscription",
+  "wrong-org-token": "Signed in to the wrong organization",
+  "paged-lists": "Large account (long lists)",
 };
 
 /**

@@ -143,7 +143,7 @@ export function finishScreen(flow, snap, on) {
     h("p", { class: "meta" }, "All steps done"),
     h("h1", { tabindex: "-1", class: "screen-title" }, flow.finish.title),
     snap.confirmation.length
-      ? h("div", { class: "card check-verified", testid: "finish-confirmation" }, h("h2", {}, "✓ Confirmed by Pinecone and Azure"), h("ul", {}, snap.confirmation.map((t) => h("li", {}, t))))
+      ? h("div", { class: "card check-verified", testid: "finish-confirmation" }, h("h2", {}, "✓ What the assistant confirmed"), h("ul", {}, snap.confirmation.map((t) => h("li", {}, t))))
       : h("p", { class: "meta", testid: "finish-unconfirmed" }, "You marked every step done. The assistant couldn't confirm the connection itself; Pinecone's confirmation message is your proof."),
     h("div", { class: "card" }, h("h2", {}, "What has happened"), h("ul", { testid: "finish-happened" }, flow.finish.happened.map((t) => h("li", {}, t)))),
     h("div", { class: "card" }, h("h2", {}, "What comes next"), h("ul", { testid: "finish-next" }, flow.finish.next.map((t) => h("li", {}, t)))),

@@ -12,8 +12,9 @@ import { h, copyText } from "./dom.js";
  * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
  * @typedef {import("../ipc/SignInEvent").SignInEvent} SignInEvent
  * @typedef {import("../ipc/AppError").AppError} AppError
+ * @typedef {import("../ipc/Identity").Identity} Identity
  * @typedef {{phase: "waiting"|"exchanging"|"failed", url?: string, pairing?: string, deadline?: number,
- *            browserError?: string, error?: AppError, callbackAt?: number}} Live
+ *            browserError?: string, error?: AppError, callbackAt?: number, via?: "browser"|"azure-cli"}} Live
  */
 
 /** @type {Status|null} */
@@ -97,58 +98,95 @@ function tick() {
   }
 }
 
-/** @param {ProviderId} provider */
-async function start(provider) {
+/**
+ * A sign-in that answered: the card shows who, and the checks hear of it.
+ * @param {ProviderId} provider @param {object} run @param {Identity} who
+ */
+async function finished(provider, run, who) {
+  // A newer sign-in for this provider replaced this one; the card is the newer one's now.
+  if (runs[provider] !== run) return;
+  const state = live[provider];
+  const callbackAt = state && state.callbackAt;
+  delete runs[provider];
+  delete live[provider];
+  delete signOutErrors[provider];
+  // The command already said who signed in; asking the keyring again would only add latency.
+  const entry = status && status.providers.find((x) => x.id === provider);
+  if (entry) {
+    Object.assign(entry, { signedIn: who, pending: false, problem: null });
+    redraw();
+  } else {
+    await refreshStatus();
+  }
+  changed(provider);
+  // Stamped after the signed-in card is in the DOM: the sign-in benchmark reads both times.
+  const at = Date.now();
+  signedInAt[provider] = at;
+  const el = document.querySelector(`[data-testid="signin-${provider}"]`);
+  if (el) {
+    el.setAttribute("data-signed-in-at", String(at));
+    if (callbackAt) el.setAttribute("data-callback-at", String(callbackAt));
+  }
+}
+
+/** A sign-in that failed (a cancelled one just goes back to signed out). @param {ProviderId} provider @param {object} run @param {unknown} err */
+async function failed(provider, run, err) {
+  if (runs[provider] !== run) return;
+  delete runs[provider];
+  const e = /** @type {AppError} */ (err);
+  if (e.code === "signin_cancelled") delete live[provider];
+  // Remember how it was tried, so "Try again" tries the same way.
+  else live[provider] = { phase: "failed", error: e, via: live[provider] && live[provider].via };
+  await refreshStatus();
+}
+
+/**
+ * Signs in through the system browser.
+ * @param {ProviderId} provider @param {string|null} [orgId] the Pinecone org to sign in to
+ */
+export async function start(provider, orgId = null) {
   live[provider] = { phase: "waiting" };
   const run = {};
   runs[provider] = run;
   redraw();
   try {
-    const who = await backend.signIn(provider, (event) => {
-      // Progress can arrive after the command has answered; only the running sign-in may update the card.
-      if (runs[provider] !== run) return;
-      const state = live[provider] || { phase: "waiting" };
-      if (event.type === "waiting") {
-        Object.assign(state, { phase: "waiting", url: event.authorizeUrl, pairing: event.pairing, deadline: Date.now() + event.remainingMs });
-        if (ticker === undefined) ticker = window.setInterval(tick, 1000);
-      } else if (event.type === "browserFailed") {
-        state.browserError = event.message;
-      } else if (event.type === "exchanging") {
-        Object.assign(state, { phase: "exchanging", callbackAt: event.callbackAt });
-      }
-      live[provider] = state;
-      redraw();
-    });
-    // A newer sign-in for this provider replaced this one; the card is the newer one's now.
-    if (runs[provider] !== run) return;
-    const callbackAt = live[provider] && live[provider].callbackAt;
-    delete runs[provider];
-    delete live[provider];
-    delete signOutErrors[provider];
-    // The command already said who signed in; asking the keyring again would only add latency.
-    const entry = status && status.providers.find((x) => x.id === provider);
-    if (entry) {
-      Object.assign(entry, { signedIn: who, pending: false, problem: null });
-      redraw();
-    } else {
-      await refreshStatus();
-    }
-    changed(provider);
-    // Stamped after the signed-in card is in the DOM: the sign-in benchmark reads both times.
-    const at = Date.now();
-    signedInAt[provider] = at;
-    const el = document.querySelector(`[data-testid="signin-${provider}"]`);
-    if (el) {
-      el.setAttribute("data-signed-in-at", String(at));
-      if (callbackAt) el.setAttribute("data-callback-at", String(callbackAt));
-    }
+    const who = await backend.signIn(
+      provider,
+      (event) => {
+        // Progress can arrive after the command has answered; only the running sign-in may update the card.
+        if (runs[provider] !== run) return;
+        const state = live[provider] || { phase: "waiting" };
+        if (event.type === "waiting") {
+          Object.assign(state, { phase: "waiting", url: event.authorizeUrl, pairing: event.pairing, deadline: Date.now() + event.remainingMs });
+          if (ticker === undefined) ticker = window.setInterval(tick, 1000);
+        } else if (event.type === "browserFailed") {
+          state.browserError = event.message;
+        } else if (event.type === "exchanging") {
+          Object.assign(state, { phase: "exchanging", callbackAt: event.callbackAt });
+        }
+        live[provider] = state;
+        redraw();
+      },
+      orgId,
+    );
+    await finished(provider, run, who);
   } catch (err) {
-    if (runs[provider] !== run) return;
-    delete runs[provider];
-    const e = /** @type {AppError} */ (err);
-    if (e.code === "signin_cancelled") delete live[provider];
-    else live[provider] = { phase: "failed", error: e };
-    await refreshStatus();
+    await failed(provider, run, err);
+  }
+}
+
+/** Signs in with Microsoft from the user's Azure CLI sign-in: no browser. */
+async function useAzureCli() {
+  /** @type {ProviderId} */
+  const provider = "microsoft";
+  live[provider] = { phase: "exchanging", via: "azure-cli" };
+  const run = {};
+  runs[provider] = run;
+  redraw();
+  try {
+    await finished(provider, run, await backend.signInWithAzureCli());
+  } catch (err) {
+    await failed(provider, run, err);
   }
 }
 
@@ -193,14 +231,26 @@ function card(provider) {
   const t = (/** @type {string} */ id) => `${id}-${provider}`;
   /** @type {Array<Node|string|null>} */
   let body = [];
+  // Azure CLI's own sign-in needs no client id, so it is offered even where the browser sign-in isn't set up.
+  const cli = p && p.azureCli
+    ? h(
+        "p",
+        { class: "alternative" },
+        "Already signed in to Azure CLI (az login)? ",
+        h("button", { class: "quiet", type: "button", testid: t("signin-azure-cli"), onclick: () => useAzureCli() }, "Use my Azure CLI sign-in"),
+      )
+    : null;
   if (phase === "loading") {
     body = [h("p", { class: "meta" }, "Checking whether you are signed in…")];
   } else if (phase === "unconfigured") {
-    body = [h("p", {}, `Signing in with ${name} isn't set up on this computer, so the assistant can't check this step for you. You can still do every step yourself.`)];
+    body = cli
+      ? [h("p", {}, `Signing in with ${name} through the browser isn't set up in this copy of the assistant. You can still do every step yourself.`), cli]
+      : [h("p", {}, `Signing in with ${name} isn't set up on this computer, so the assistant can't check this step for you. You can still do every step yourself.`)];
   } else if (phase === "signed-out") {
     body = [
       h("p", {}, `Optional: sign in with ${name} so the assistant can check your progress. Your browser opens ${name}'s own sign-in page.`),
       h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name}`),
+      cli,
     ];
   } else if (phase === "waiting") {
     body = [
@@ -229,8 +279,9 @@ function card(provider) {
     body = [h("p", { role: "status" }, "Finishing sign-in…")];
   } else if (phase === "signed-in" && p && p.signedIn) {
     const who = [p.signedIn.name, p.signedIn.email && `(${p.signedIn.email})`].filter(Boolean).join(" ") || "your account";
+    const via = p.signedIn.method === "azure-cli" ? " through Azure CLI" : "";
     body = [
-      h("p", {}, `Signed in to ${name} as `, h("strong", { testid: t("signin-user") }, who), "."),
+      h("p", {}, `Signed in to ${name}${via} as `, h("strong", { testid: t("signin-user") }, who), "."),
       status && status.storage === "memory" ? h("p", { class: "meta" }, "Kept for this run only; you'll sign in again next time.") : null,
       signOutErrors[provider]
         ? h("p", { class: "error", role: "alert", testid: t("signin-signout-error"), "data-code": signOutErrors[provider].code }, `Couldn't sign out: ${signOutErrors[provider].message}`)
@@ -240,7 +291,12 @@ function card(provider) {
   } else if (phase === "failed" && state && state.error) {
     body = [
       h("p", { class: "error", role: "alert", testid: t("signin-error"), "data-code": state.error.code }, state.error.message),
-      h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, "Try again"),
+      state.via === "azure-cli"
+        ? h("button", { class: "secondary", type: "button", testid: t("signin-azure-cli"), onclick: () => useAzureCli() }, "Try Azure CLI again")
+        : h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, "Try again"),
+      state.via === "azure-cli" && p && p.configured
+        ? h("button", { class: "quiet", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name} in the browser`)
+        : null,
     ];
   }
   const keyring = status && status.keyringProblem && status.storage !== "memory"

@@ -23,6 +23,8 @@ pub struct ProviderStatus {
     pub pending: bool,
     /// A problem reading this provider's saved sign-in.
     pub problem: Option<Error>,
+    /// "Use my Azure CLI sign-in" can be offered (Microsoft, with `az` installed).
+    pub azure_cli: bool,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -64,6 +66,7 @@ impl Assistant {
                 signed_in,
                 pending: self.sign_ins.is_pending(id),
                 problem,
+                azure_cli: id == ProviderId::Microsoft && self.sign_ins.azure_cli_available(),
             });
         }
         SignInStatus {
@@ -76,13 +79,28 @@ impl Assistant {
 
     /// Runs a whole sign-in through the system browser, reporting progress on `emit`; returns who
     /// signed in. A new sign-in for the same provider replaces a waiting one.
-    pub async fn sign_in(&self, provider_name: &str, emit: impl Fn(SignInEvent) + Send) -> Result<Identity, Error> {
+    /// `org` picks the organization to sign in to, where the provider lets the user choose.
+    pub async fn sign_in(
+        &self,
+        provider_name: &str,
+        org: Option<String>,
+        emit: impl Fn(SignInEvent) + Send,
+    ) -> Result<Identity, Error> {
         let id = provider(provider_name)?;
         let browser = self.browser.clone();
         let open = move |url: &str| browser.open(url).map_err(|e| Error::browser_failed(&e).message);
-        self.sign_ins.sign_in(id, open, emit).await.map_err(|e| {
+        self.sign_ins.sign_in(id, org.as_deref(), open, emit).await.map_err(|e| {
             let e = Error::from(e);
             eprintln!("sign-in ({provider_name}): ended with {:?}", e.code);
+            e
+        })
+    }
+
+    /// Signs in with Microsoft through Azure CLI's own sign-in, for people who use `az`.
+    pub async fn sign_in_with_azure_cli(&self) -> Result<Identity, Error> {
+        self.sign_ins.sign_in_with_azure_cli().await.map_err(|e| {
+            let e = Error::from(e);
+            eprintln!("sign-in (microsoft, Azure CLI): ended with {:?}", e.code);
             e
         })
     }

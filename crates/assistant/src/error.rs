@@ -4,7 +4,7 @@
 
 use clients::ApiError;
 use serde::Serialize;
-use signin::{CallbackError, OAuthError, SignInError, TokenStoreError};
+use signin::{AzureCliError, CallbackError, OAuthError, SignInError, TokenStoreError};
 use ts_rs::TS;
 use vocab::Code;
 use wizard::{TransitionError, WizardError};
@@ -71,6 +71,14 @@ impl Error {
         )
     }
 
+    /// Azure's Configure account address isn't one of Pinecone's pages.
+    pub(crate) fn landing_refused(host: &str) -> Self {
+        Self::new(
+            Code::ApiError,
+            format!("Azure gave a Configure account address this app won't open ({host}). Open your Pinecone subscription in the Azure portal and choose Configure account there."),
+        )
+    }
+
     pub(crate) fn not_demo() -> Self {
         Self::new(Code::NotDemo, "Reset is only for demo mode.")
     }
@@ -125,6 +133,8 @@ impl From<SignInError> for Error {
             SignInError::OAuth(OAuthError::Network(_)) => Code::Network,
             SignInError::OAuth(OAuthError::Rejected { .. }) => Code::SigninRejected,
             SignInError::OAuth(_) => Code::SigninFailed,
+            SignInError::AzureCli(AzureCliError::NotFound(_) | AzureCliError::NotSignedIn(_)) => Code::AzureCliNotSignedIn,
+            SignInError::AzureCli(AzureCliError::Failed(_)) => Code::AzureCliFailed,
             SignInError::Store(store) => return Error::from(store.clone()),
         };
         let message = match &e {
@@ -141,6 +151,10 @@ impl From<SignInError> for Error {
             }
             SignInError::OAuth(OAuthError::Network(_)) => {
                 "Couldn't reach the sign-in service. Check your internet connection and try again.".into()
+            }
+            SignInError::AzureCli(AzureCliError::NotSignedIn(said)) => {
+                // The card offers the browser sign-in beside this when the build has one.
+                format!("Azure CLI isn't signed in on this computer (it said: \"{}\"). Run az login in a terminal, then try again.", said.trim_end_matches('.'))
             }
             other => format!("{}.", capitalize(&other.to_string())),
         };

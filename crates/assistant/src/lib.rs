@@ -13,6 +13,7 @@ mod error;
 mod live_checks;
 mod mode;
 mod session;
+mod settings;
 
 pub use accounts::{ProviderStatus, SignInStatus};
 pub use browser::{Browser, SystemBrowser};
@@ -20,6 +21,7 @@ pub use demo::DemoStatus;
 pub use error::Error;
 pub use live_checks::CheckResult;
 pub use mode::{scenario_from_env, ApiBases, Mode};
+pub use settings::{ProviderSettings, SignInSettings};
 // The types the shell passes through, so it needs no other crate.
 pub use signin::{Identity, SignInEvent, TokenStore};
 pub use vocab::Code;

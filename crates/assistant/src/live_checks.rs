@@ -18,6 +18,16 @@ pub struct CheckResult {
 }
 
 impl Assistant {
+    /// Whether `url` is a page the "Configure account" button may open: Pinecone's own site over
+    /// https (live), or the simulated landing page (demo).
+    fn landing_allowed(&self, url: &str) -> bool {
+        let Ok(u) = url::Url::parse(url) else { return false };
+        match &self.demo {
+            Some(demo) => url.starts_with(&format!("{}/", demo.base_url())),
+            None => u.scheme() == "https" && u.host_str().is_some_and(|h| h == "pinecone.io" || h.ends_with(".pinecone.io")),
+        }
+    }
+
     /// The tokens the checks may use, refreshed if they had expired.
     async fn check_inputs(&self) -> Result<CheckInputs, Error> {
         let pinecone = self.sign_ins.current(ProviderId::Pinecone).await?;
@@ -67,12 +77,24 @@ impl Assistant {
         let findings = self.session.lock().progress().findings.clone();
         let token = self.sign_ins.current(ProviderId::Microsoft).await?.ok_or_else(Error::needs_microsoft_sign_in)?.access_token;
         let saas = self.checker.find_purchase(&token, &findings).await?.ok_or_else(Error::no_purchase)?;
-        if !saas.is_pending() {
-            return Err(Error::already_configured(&saas.name));
+        if saas.is_active() {
+            return Err(Error::already_configured(saas.name()));
         }
-        let url = self.checker.arm.list_access_token(&token, &saas.id).await?.landing_url();
+        if !saas.is_pending() {
+            return Err(Error::no_purchase());
+        }
+        let link = self.checker.arm.list_access_token(&token, &saas.id).await?;
+        let url = link.landing_url().ok_or_else(|| Error::landing_refused("no address"))?;
+        // Azure's answer decides what the system browser opens: only Pinecone's own pages.
+        if !self.landing_allowed(&url) {
+            let host = url::Url::parse(&url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| "not a web address".into());
+            return Err(Error::landing_refused(&host));
+        }
         self.browser.open(&url).map_err(|e| Error::browser_failed(&e))?;
-        eprintln!("regenerated the Configure account link for {}", saas.name);
+        eprintln!("regenerated the Configure account link for {}", saas.name());
         Ok(url)
     }
 }

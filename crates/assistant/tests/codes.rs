@@ -74,7 +74,7 @@ async fn wizard_and_page_codes() {
     assert_eq!(code(a.demo_reset(None).await), Code::NotDemo);
     assert_eq!(code(a.sign_out("google").await), Code::UnknownProvider);
     assert_eq!(code(a.sign_in_extend("pinecone")), Code::NoPendingSignIn);
-    assert_eq!(code(a.sign_in("pinecone", |_| {}).await), Code::SigninNotConfigured, "no client id ships");
+    assert_eq!(code(a.sign_in("pinecone", None, |_| {}).await), Code::SigninNotConfigured, "no client id ships");
 
     // A progress folder that can't be written: nothing changes.
     let dir = tempfile::tempdir().unwrap();
@@ -98,7 +98,7 @@ async fn demo_codes() {
     let a = &h.assistant;
     assert_eq!(code(a.demo_reset(Some("nope".into())).await), Code::UnknownScenario);
     assert_eq!(code(a.regenerate_link().await), Code::NeedsSignIn);
-    a.sign_in("microsoft", |_| {}).await.unwrap();
+    a.sign_in("microsoft", None, |_| {}).await.unwrap();
     assert_eq!(code(a.regenerate_link().await), Code::NoPurchase);
 
     // Buy and connect through the simulated pages, as the user does in the browser.
@@ -124,11 +124,11 @@ async fn sign_in_codes_from_real_failures() {
 
     idp.set_behaviour(IdpBehaviour::Deny);
     let h = live(&p.authorize, &p.token, &base, &closed_port()).await;
-    assert_eq!(code(h.assistant.sign_in("pinecone", |_| {}).await), Code::SigninDenied);
+    assert_eq!(code(h.assistant.sign_in("pinecone", None, |_| {}).await), Code::SigninDenied);
     idp.set_behaviour(IdpBehaviour::Approve);
 
     idp.set_code_lifetime(Duration::ZERO);
-    assert_eq!(code(h.assistant.sign_in("pinecone", |_| {}).await), Code::SigninRejected, "an expired code is refused");
+    assert_eq!(code(h.assistant.sign_in("pinecone", None, |_| {}).await), Code::SigninRejected, "an expired code is refused");
     idp.set_code_lifetime(Duration::from_secs(600));
 
     // An authorization server that answers the redirect with another error.
@@ -140,20 +140,20 @@ async fn sign_in_codes_from_real_failures() {
     );
     let odd = Running::start(odd).await.unwrap();
     let h2 = live(&format!("{}/authorize", odd.base_url()), &p.token, &base, &closed_port()).await;
-    assert_eq!(code(h2.assistant.sign_in("pinecone", |_| {}).await), Code::SigninProviderError);
+    assert_eq!(code(h2.assistant.sign_in("pinecone", None, |_| {}).await), Code::SigninProviderError);
 
     // A token endpoint that answers nonsense, and one that can't be reached.
     let junk = Running::start(Router::new().route("/token", post(|| async { "<html>not a token</html>" }))).await.unwrap();
     let h3 = live(&p.authorize, &format!("{}/token", junk.base_url()), &base, &closed_port()).await;
-    assert_eq!(code(h3.assistant.sign_in("pinecone", |_| {}).await), Code::SigninFailed);
+    assert_eq!(code(h3.assistant.sign_in("pinecone", None, |_| {}).await), Code::SigninFailed);
     let h4 = live(&p.authorize, &format!("{}/token", closed_port()), &base, &closed_port()).await;
-    assert_eq!(code(h4.assistant.sign_in("pinecone", |_| {}).await), Code::Network);
+    assert_eq!(code(h4.assistant.sign_in("pinecone", None, |_| {}).await), Code::Network);
 
     // Cancel while the browser is open.
     h4.browser.set(BrowserMode::Record);
     let opened = h4.browser.opened.lock().len();
     let a = h4.assistant.clone();
-    let waiting = tokio::spawn(async move { a.sign_in("pinecone", |_| {}).await });
+    let waiting = tokio::spawn(async move { a.sign_in("pinecone", None, |_| {}).await });
     while h4.browser.opened.lock().len() == opened {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -161,14 +161,14 @@ async fn sign_in_codes_from_real_failures() {
     assert_eq!(code(waiting.await.unwrap()), Code::SigninCancelled);
 
     // Azure failing while the Configure account link is regenerated.
-    h.assistant.sign_in("microsoft", |_| {}).await.expect("Microsoft sign-in against the IdP");
+    h.assistant.sign_in("microsoft", None, |_| {}).await.expect("Microsoft sign-in against the IdP");
     assert_eq!(code(h.assistant.regenerate_link().await), Code::ApiError);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn keyring_codes() {
     let h = start(Mode::Demo, Some(Arc::new(BrokenKeyring { unavailable: true }))).await;
-    assert_eq!(code(h.assistant.sign_in("pinecone", |_| {}).await), Code::KeyringUnavailable);
+    assert_eq!(code(h.assistant.sign_in("pinecone", None, |_| {}).await), Code::KeyringUnavailable);
     let h = start(Mode::Demo, Some(Arc::new(BrokenKeyring { unavailable: false }))).await;
     assert_eq!(code(h.assistant.sign_out("pinecone").await), Code::KeyringFailed);
 }

@@ -4,7 +4,7 @@
 //! with `UPDATE_IPC_TYPES=1` to regenerate them. It also holds the error-code table in the docs
 //! to the `Code` enum.
 
-use assistant::{CheckResult, Code, DemoStatus, Error, Identity, SignInEvent, SignInStatus};
+use assistant::{CheckResult, Code, DemoStatus, Error, Identity, SignInEvent, SignInSettings, SignInStatus};
 use std::{collections::BTreeMap, path::Path};
 use ts_rs::{Config, TS};
 use vocab::{CheckId, ProviderId};
@@ -22,6 +22,7 @@ fn generate() -> BTreeMap<String, String> {
     Catalog::export_all(&cfg).unwrap();
     Snapshot::export_all(&cfg).unwrap();
     SignInStatus::export_all(&cfg).unwrap();
+    SignInSettings::export_all(&cfg).unwrap();
     SignInEvent::export_all(&cfg).unwrap();
     Identity::export_all(&cfg).unwrap();
     CheckResult::export_all(&cfg).unwrap();

@@ -18,7 +18,7 @@ use wizard::StepState;
 /// verifies the step and notes the org).
 async fn signed_in_on_step_one(store: Arc<GatedStore>) -> common::Harness {
     let h = demo_with(store).await;
-    h.assistant.sign_in("pinecone", |_| {}).await.expect("demo sign-in");
+    h.assistant.sign_in("pinecone", None, |_| {}).await.expect("demo sign-in");
     h.assistant.choose_flow("connect-existing-org".into()).await.unwrap();
     h
 }
@@ -82,7 +82,7 @@ async fn a_finished_sign_in_is_saved_only_after_a_running_token_lookup() {
     let seen = exchanged.clone();
     let a = h.assistant.clone();
     let sign_in = tokio::spawn(async move {
-        a.sign_in("pinecone", move |e| {
+        a.sign_in("pinecone", None, move |e| {
             if matches!(e, SignInEvent::Exchanging { .. }) {
                 *seen.lock().unwrap() = true;
             }
@@ -114,13 +114,13 @@ async fn without_a_keyring_sign_ins_can_be_kept_in_memory_even_one_already_waiti
     assert_eq!(status.storage, Storage::Keyring);
     assert!(status.keyring_problem.as_deref().is_some_and(|p| p.contains("keyring isn't available")), "{status:?}");
     assert_eq!(status.providers[1].problem.as_ref().map(|p| p.code), Some(Code::KeyringUnavailable));
-    let err = h.assistant.sign_in("pinecone", |_| {}).await.unwrap_err();
+    let err = h.assistant.sign_in("pinecone", None, |_| {}).await.unwrap_err();
     assert_eq!(err.code, Code::KeyringUnavailable, "nothing is kept anywhere else");
 
     // A sign-in waits in the browser while the user chooses "keep sign-ins for this run only".
     h.browser.set(BrowserMode::Record);
     let a = h.assistant.clone();
-    let waiting = tokio::spawn(async move { a.sign_in("pinecone", |_| {}).await });
+    let waiting = tokio::spawn(async move { a.sign_in("pinecone", None, |_| {}).await });
     while h.browser.opened.lock().len() < 2 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -24,14 +24,14 @@ impl Checker {
         if subs.is_empty() {
             return Ok(CheckOutcome::new(CheckState::Problem, w.none.text()).advice(w.none_advice.text()));
         }
-        let name = |s: &Subscription| s.display_name.clone();
+        let name = |s: &Subscription| s.name().to_owned();
         let buyable: Vec<_> = subs.iter().filter(|s| s.can_buy()).collect();
         let Some(first) = buyable.first() else {
             let why = subs
                 .iter()
                 .map(|s| match s.has_spending_limit() {
                     true => w.has_spending_limit.fill(&[("subscription", &name(s))]),
-                    false => w.is_in_state.fill(&[("subscription", &name(s)), ("state", s.state.as_str())]),
+                    false => w.is_in_state.fill(&[("subscription", &name(s)), ("state", s.state_name())]),
                 })
                 .collect();
             return Ok(CheckOutcome::new(CheckState::Problem, w.none_can_buy.text())
@@ -58,7 +58,7 @@ impl Checker {
         for sub in subs.iter().filter(|s| !s.can_buy()) {
             o.details.push(match sub.has_spending_limit() {
                 true => w.avoid_spending_limit.fill(&[("subscription", &name(sub))]),
-                false => w.avoid_state.fill(&[("subscription", &name(sub)), ("state", sub.state.as_str())]),
+                false => w.avoid_state.fill(&[("subscription", &name(sub)), ("state", sub.state_name())]),
             });
         }
         Ok(o)
@@ -73,12 +73,15 @@ impl Checker {
         let Some(saas) = self.follow_purchase(token, findings).await? else {
             return Ok(CheckOutcome::new(CheckState::Waiting, w.none_yet.text()).advice(w.none_yet_advice.text()));
         };
+        if !saas.is_live() {
+            return Ok(crate::connected::stopped(&saas));
+        }
         let status = match () {
             _ if saas.is_pending() => w.status_pending.text(),
             _ if saas.is_active() => w.status_active.text(),
-            _ => saas.status().as_str().to_owned(),
+            _ => saas.status_name(),
         };
-        let mut o = CheckOutcome::new(CheckState::Verified, w.found.fill(&[("name", &saas.name), ("status", &status)]));
+        let mut o = CheckOutcome::new(CheckState::Verified, w.found.fill(&[("name", saas.name()), ("status", &status)]));
         o.offer_link = saas.is_pending();
         if saas.recurring_off() {
             o.advice = Some(w.recurring_off_advice.text());

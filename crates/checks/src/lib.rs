@@ -13,7 +13,7 @@ mod pinecone_org;
 mod purchases;
 pub mod words;
 
-pub use outcome::{CheckOutcome, CheckState};
+pub use outcome::{CheckOutcome, CheckState, OrgChoice};
 
 use clients::{arm::Arm, pinecone::PineconeAdmin, ApiError};
 use signin::Secret;

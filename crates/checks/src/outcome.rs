@@ -41,6 +41,15 @@ pub struct CheckOutcome {
     pub offer_link: bool,
     /// A service asked to be left alone this long (`Retry-After`); the next poll waits at least this.
     pub retry_after_secs: Option<u64>,
+    /// Pinecone orgs the user can sign in to instead (the sign-in landed in another org).
+    pub switch_orgs: Vec<OrgChoice>,
+}
+
+/// A Pinecone org to sign in to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct OrgChoice {
+    pub id: String,
+    pub name: String,
 }
 
 impl CheckOutcome {
@@ -54,6 +63,7 @@ impl CheckOutcome {
             provider: None,
             offer_link: false,
             retry_after_secs: None,
+            switch_orgs: Vec::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! user tokens are scoped to one org, and users and role bindings answer for that org only, so
 //! when the token names its org, that org is the one judged (research §1.2, §1.3).
 
-use crate::{words::words, CheckInputs, CheckOutcome, CheckState, Checker};
+use crate::{words::words, CheckInputs, CheckOutcome, CheckState, Checker, OrgChoice};
 use clients::ApiError;
 use vocab::ProviderId;
 use wizard::Findings;
@@ -23,9 +23,11 @@ impl Checker {
         if let Some(org) = signed_into.filter(|o| !o.is_starter() && !starter.is_empty()) {
             let names: Vec<&str> = starter.iter().map(|o| o.name.as_str()).collect();
             let summary = w.signed_into_paid.fill(&[("org", &org.name), ("plan", org.plan.as_str())]);
-            return Ok(CheckOutcome::new(CheckState::Problem, summary)
+            let mut o = CheckOutcome::new(CheckState::Problem, summary)
                 .advice(w.signed_into_paid_advice.fill(&[("starter", &names.join(" or "))]))
-                .details(signed_in_as));
+                .details(signed_in_as);
+            o.switch_orgs = starter.iter().map(|org| OrgChoice { id: org.id.clone(), name: org.name.clone() }).collect();
+            return Ok(o);
         }
         let starter: Vec<_> = match signed_into {
             Some(org) if org.is_starter() => vec![org],

@@ -58,10 +58,12 @@ impl Checker {
 
     /// The Pinecone purchase this flow is about: the one noted while it is still live; otherwise
     /// one waiting for activation (the purchase in progress) before an active one (this one after
-    /// activation). Earlier purchases, and cancelled or suspended ones, don't count.
+    /// activation); and only when there is neither, the noted one that Azure stopped, so the user
+    /// hears why. Earlier purchases, and other cancelled or suspended ones, don't count.
     pub async fn find_purchase(&self, token: &Secret, findings: &Findings) -> Result<Option<SaasResource>, ApiError> {
         let rank = |s: &SaasResource| match () {
             _ if is_noted(findings, s) && s.is_live() => Some(0),
+            _ if is_noted(findings, s) => Some(3),
             _ if is_earlier(findings, s) => None,
             _ if s.is_pending() => Some(1),
             _ if s.is_active() => Some(2),

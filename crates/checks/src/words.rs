@@ -109,19 +109,28 @@ pub struct AzurePurchase {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Connected {
-    pub pinecone_sign_in: Template,
     pub microsoft_sign_in: Template,
     pub new_org_microsoft_sign_in: Template,
-    pub new_org_pinecone_sign_in: Template,
-    pub no_target: Template,
-    pub no_target_advice: Template,
     pub pinecone_side: Template,
     pub azure_side: Template,
+    pub azure_side_activated: Template,
+    pub pinecone_not_checked: Template,
+    pub pinecone_missing: Template,
     pub confirmed: Template,
     pub recurring_on: Template,
     pub recurring_off: Template,
     pub waiting: Template,
     pub waiting_advice: Template,
+    pub payment_pending: Template,
+    pub payment_pending_advice: Template,
+    pub still_starter: Template,
+    pub still_starter_advice: Template,
+    pub stopped: Template,
+    pub reason_none: Template,
+    pub reason_subscription_deleted: Template,
+    pub reason_suspended: Template,
+    pub reason_other: Template,
+    pub stopped_advice: Template,
 }
 
 /// Every sentence, by check.

@@ -1,38 +1,15 @@
 //! Every live check against the simulated services, in every demo scenario.
 
-use checks::{CheckInputs, CheckOutcome, CheckState, Checker, PINECONE_ORG_CLAIM};
-use clients::{arm::Arm, pinecone::PineconeAdmin, Retry};
+use checks::{CheckInputs, CheckState, Checker, PINECONE_ORG_CLAIM};
+use clients::{arm::Arm, pinecone::PineconeAdmin};
 use signin::Secret;
-use simulator::{world::ORG_ID, Demo, Plan, Scenario};
-use std::time::Duration;
+use simulator::{world::ORG_ID, Plan, Scenario};
 use vocab::{CheckId, ProviderId};
 use wizard::Findings;
 
-const FAST: Retry = Retry { attempts: 2, first_delay: Duration::from_millis(10), max_delay: Duration::from_millis(20) };
+mod common;
 
-async fn setup(scenario: Scenario) -> (Demo, Checker, CheckInputs) {
-    let demo = Demo::start(scenario).await.unwrap();
-    let checker = Checker {
-        pinecone: PineconeAdmin::new(demo.base_url()).with_retry(FAST),
-        arm: Arm::new(demo.base_url()).with_retry(FAST),
-    };
-    let inputs = CheckInputs {
-        pinecone: Some(Secret::new(demo.idp.issue_access_token())),
-        pinecone_email: Some("dana@acme.example".into()),
-        pinecone_org: None,
-        microsoft: Some(Secret::new(demo.idp.issue_access_token())),
-    };
-    (demo, checker, inputs)
-}
-
-/// Runs a check, and makes sure every sentence it says was filled in: no `{placeholder}` left.
-async fn run(checker: &Checker, check: CheckId, inputs: &CheckInputs, findings: &mut Findings) -> CheckOutcome {
-    let o = checker.run(check, inputs, findings).await;
-    for text in std::iter::once(&o.summary).chain(&o.details).chain(&o.advice).chain(&o.facts) {
-        assert!(!text.contains('{') && !text.contains('}'), "{check:?} left a placeholder unfilled: {text}");
-    }
-    o
-}
+use common::{run, setup, FAST};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn happy_path_verifies_every_check_in_order() {
@@ -124,25 +101,51 @@ async fn the_org_a_pinecone_token_is_scoped_to_is_the_one_judged() {
     assert_eq!(o.state, CheckState::Problem, "{o:?}");
     assert!(o.summary.contains("signed in to Big Co, which is on the Standard plan"), "{}", o.summary);
     let advice = o.advice.unwrap();
-    assert!(advice.contains("Acme Search or Side Project") && advice.contains("sign in with Pinecone again"), "{advice}");
+    assert!(advice.contains("Acme Search or Side Project") && advice.contains("Sign in to it"), "{advice}");
+    let offered: Vec<&str> = o.switch_orgs.iter().map(|org| org.name.as_str()).collect();
+    assert_eq!(offered, ["Acme Search", "Side Project"], "each Starter org can be signed in to");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn connected_needs_the_noted_org_and_both_sides() {
-    let (demo, checker, inputs) = setup(Scenario::NotStarter).await;
+async fn the_connection_is_confirmed_from_azure_alone_and_a_pinecone_sign_in_adds_the_plan() {
+    let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
     demo.world.subscribe("rg", "p", true);
-    // A card-paid Standard org is paid and active, but nobody noted it as the org being connected.
-    let o = run(&checker, CheckId::Connected, &inputs, &mut Findings::default()).await;
-    assert_eq!(o.state, CheckState::Problem, "{o:?}");
+    let azure_only = CheckInputs { microsoft: inputs.microsoft.clone(), ..Default::default() };
+    let mut findings = Findings::default();
+    let o = run(&checker, CheckId::Connected, &azure_only, &mut findings).await;
+    assert_eq!((o.state, o.offer_link), (CheckState::Waiting, true), "bought, not connected yet: {o:?}");
+    demo.world.connect(ORG_ID).unwrap();
+    let o = run(&checker, CheckId::Connected, &azure_only, &mut findings).await;
+    assert_eq!(o.state, CheckState::Verified, "Azure's activation is the proof: {o:?}");
+    assert!(o.facts.iter().any(|f| f.starts_with("Azure: subscription p is Subscribed, activated by Pinecone")), "{:?}", o.facts);
+    assert!(
+        o.facts.iter().any(|f| f.starts_with("Pinecone's side wasn't checked")),
+        "honest about what wasn't seen: {:?}",
+        o.facts
+    );
+
+    // With a Pinecone sign-in and the org noted on step 1, Pinecone's side is added.
+    findings.target_org = Some(ORG_ID.into());
+    let o = run(&checker, CheckId::Connected, &inputs, &mut findings).await;
+    assert_eq!(o.state, CheckState::Verified);
+    assert!(o.facts.iter().any(|f| f == "Pinecone: Acme Search is on the Standard plan, payment Active."), "{:?}", o.facts);
+    assert!(!o.facts.iter().any(|f| f.contains("wasn't checked")));
+
     let without_azure = CheckInputs { microsoft: None, ..inputs };
-    let o = run(
-        &checker,
-        CheckId::Connected,
-        &without_azure,
-        &mut Findings { target_org: Some(ORG_ID.into()), ..Default::default() },
-    )
-    .await;
-    assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Microsoft)), "Azure's side must be seen too");
+    let o = run(&checker, CheckId::Connected, &without_azure, &mut findings).await;
+    assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Microsoft)), "Azure's side is the proof");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_purchase_azure_stopped_is_explained() {
+    let (demo, checker, inputs) = setup(Scenario::HappyPath).await;
+    demo.world.subscribe("rg", "p", true);
+    let mut findings = Findings::default();
+    run(&checker, CheckId::AzurePurchase, &inputs, &mut findings).await;
+    demo.world.cancel("p");
+    let o = run(&checker, CheckId::Connected, &inputs, &mut findings).await;
+    assert_eq!(o.state, CheckState::Problem, "{o:?}");
+    assert!(o.summary.contains("p is Unsubscribed") && o.advice.unwrap().contains("Buy Pinecone again"), "{}", o.summary);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -203,7 +206,8 @@ async fn missing_sign_ins_and_outages_are_explained() {
     assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Pinecone)));
     let o = run(&checker, CheckId::AzurePurchase, &none, &mut Findings::default()).await;
     assert_eq!((o.state, o.provider), (CheckState::NeedsSignIn, Some(ProviderId::Microsoft)));
-    let inputs = CheckInputs { microsoft: Some(Secret::new(demo.idp.issue_access_token())), ..Default::default() };
+    let inputs =
+        CheckInputs { microsoft: Some(Secret::new(demo.idp.issue_access_token(simulator::ARM_AUDIENCE))), ..Default::default() };
     demo.world.inject_faults("/subscriptions", 503, Some(0), 5);
     let o = run(&checker, CheckId::AzureSubscription, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Error);
@@ -251,5 +255,5 @@ async fn a_subscription_the_user_cannot_read_does_not_hide_the_purchase_in_anoth
     let arm = Arm::new(server.base_url()).with_retry(FAST);
     let checker = Checker { pinecone: PineconeAdmin::new(server.base_url()), arm };
     let found = checker.find_purchase(&Secret::new("t"), &Findings::default()).await.unwrap();
-    assert_eq!(found.map(|s| s.name).as_deref(), Some("p"));
+    assert_eq!(found.as_ref().map(|s| s.name()), Some("p"));
 }

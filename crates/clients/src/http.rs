@@ -81,6 +81,33 @@ impl Endpoint {
     }
 }
 
+impl ApiError {
+    /// Whether this is an error answer carrying the service's error `code` (ARM's and Pinecone's
+    /// envelopes both have `{"error": {"code"}}`).
+    pub fn has_code(&self, code: &str) -> bool {
+        matches!(self, ApiError::Status { detail, .. } if detail == code)
+    }
+}
+
+/// The longest a service may ask to be left alone before the app checks again; longer asks are
+/// capped, so a bad `Retry-After` can't silence the checks for days.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Parses each item of a list on its own, so one odd item (another vendor's purchase with null
+/// fields, say) is skipped and logged instead of failing the whole answer.
+pub fn parse_items<T: DeserializeOwned>(service: Service, what: &str, items: Vec<serde_json::Value>) -> Vec<T> {
+    items
+        .into_iter()
+        .filter_map(|item| match serde_json::from_value(item) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("{service}: skipped one {what} this app can't read ({e})");
+                None
+            }
+        })
+        .collect()
+}
+
 /// Sends the request `make` builds, retrying 429/5xx and connection failures, and decodes JSON.
 pub async fn send_json<T: DeserializeOwned>(
     service: Service,
@@ -108,6 +135,7 @@ pub async fn send_json<T: DeserializeOwned>(
             }
             let asked = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry_after);
             if let Some(wait) = asked.filter(|w| *w > retry.max_delay) {
+                let wait = wait.min(MAX_RETRY_AFTER);
                 return Err(ApiError::Busy { service, wait_secs: wait.as_secs_f64().ceil() as u64 });
             }
             tokio::time::sleep(asked.unwrap_or(delay)).await;

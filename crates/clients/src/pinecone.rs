@@ -1,16 +1,19 @@
 //! The Pinecone Admin API (`/admin/...`, header `X-Pinecone-Api-Version`): organizations with plan
 //! and payment status, users, and role bindings, enough to answer "is this org on Starter?" and
-//! "is the signed-in user an owner?" (research §1.2).
+//! "is the signed-in user an owner?" (research §1.2). Held to Pinecone's OpenAPI file for the
+//! version it sends (`crates/contract/specs/pinecone/2026-07/`); one item it can't read is
+//! skipped, not fatal.
 
 use crate::{
-    http::{send_json, ApiError, Endpoint, Retry, Service},
+    http::{parse_items, send_json, ApiError, Endpoint, Retry, Service},
     open_enum::open_enum,
 };
 use serde::{Deserialize, Serialize};
 use signin::Secret;
 
-/// The version whose role-bindings endpoint the owner check needs.
-pub const API_VERSION: &str = "2026-04";
+/// The newest version Pinecone publishes a spec file for with the users and role-bindings
+/// endpoints the owner check needs (the 2026-04 file documents neither).
+pub const API_VERSION: &str = "2026-07";
 const SERVICE: Service = Service::Pinecone;
 
 open_enum! {
@@ -58,9 +61,28 @@ impl Organization {
         self.plan == Plan::Free
     }
 
+    /// On a paid plan (Standard, Enterprise or Dedicated), whatever the state of its payments.
+    pub fn is_paid(&self) -> bool {
+        matches!(self.plan, Plan::Standard | Plan::Enterprise | Plan::Dedicated)
+    }
+
     /// What a connected org looks like once Azure pays for it.
     pub fn is_paid_and_active(&self) -> bool {
-        matches!(self.plan, Plan::Standard | Plan::Enterprise) && self.payment_status == PaymentStatus::Active
+        self.is_paid() && self.payment_status == PaymentStatus::Active
+    }
+
+    /// Paid, and Pinecone is still setting up the payment (right after connecting, say).
+    pub fn is_payment_pending(&self) -> bool {
+        self.is_paid() && self.payment_status == PaymentStatus::PaymentPending
+    }
+
+    /// The plan as the console names it: `Free` is Starter.
+    pub fn plan_name(&self) -> &str {
+        if self.is_starter() {
+            "Starter"
+        } else {
+            self.plan.as_str()
+        }
     }
 }
 
@@ -83,14 +105,17 @@ pub struct RoleBinding {
 }
 
 #[derive(Deserialize)]
-struct Page<T> {
-    data: Vec<T>,
+struct Page {
+    #[serde(default)]
+    data: Vec<serde_json::Value>,
+    /// `null` or absent on the last page.
     #[serde(default)]
     pagination: Option<Pagination>,
 }
 
 #[derive(Deserialize)]
 struct Pagination {
+    #[serde(default)]
     next: Option<String>,
 }
 
@@ -114,13 +139,14 @@ impl PineconeAdmin {
         token: &Secret,
         path: &str,
         query: &[(&str, &str)],
+        what: &str,
     ) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         // A bound on pages, so a server that always says "next" can't keep us here forever.
         for _ in 0..100 {
             let url = format!("{}{path}", self.endpoint.base);
-            let page: Page<T> = send_json(SERVICE, self.endpoint.retry, || {
+            let page: Page = send_json(SERVICE, self.endpoint.retry, || {
                 let mut q: Vec<(&str, &str)> = query.to_vec();
                 if let Some(c) = &cursor {
                     q.push(("paginationToken", c));
@@ -128,7 +154,7 @@ impl PineconeAdmin {
                 self.endpoint.http.get(&url).bearer_auth(token.expose()).header("X-Pinecone-Api-Version", API_VERSION).query(&q)
             })
             .await?;
-            out.extend(page.data);
+            out.extend(parse_items(SERVICE, what, page.data));
             match page.pagination.and_then(|p| p.next).filter(|n| !n.is_empty()) {
                 Some(next) => cursor = Some(next),
                 None => return Ok(out),
@@ -142,11 +168,12 @@ impl PineconeAdmin {
     /// # Errors
     /// [`ApiError`] in plain words.
     pub async fn organizations(&self, token: &Secret) -> Result<Vec<Organization>, ApiError> {
-        self.list(token, "/admin/organizations", &[]).await
+        self.list(token, "/admin/organizations", &[], "organization").await
     }
 
-    pub async fn users(&self, token: &Secret) -> Result<Vec<User>, ApiError> {
-        self.list(token, "/admin/users", &[("limit", "100")]).await
+    /// The members of the token's org with `email` (the endpoint's `email` filter; one, if any).
+    pub async fn users_with_email(&self, token: &Secret, email: &str) -> Result<Vec<User>, ApiError> {
+        self.list(token, "/admin/users", &[("email", email), ("limit", "100")], "user").await
     }
 
     pub async fn role_bindings_for_user(&self, token: &Secret, user_id: &str) -> Result<Vec<RoleBinding>, ApiError> {
@@ -154,6 +181,7 @@ impl PineconeAdmin {
             token,
             "/admin/role-bindings",
             &[("principal_type", "user"), ("principal_id", user_id), ("resource_type", "organization")],
+            "role binding",
         )
         .await
     }
@@ -164,7 +192,7 @@ impl PineconeAdmin {
     /// # Errors
     /// Anything but a 403.
     pub async fn is_owner(&self, token: &Secret, email: &str, org_id: &str) -> Result<bool, ApiError> {
-        let users = match self.users(token).await {
+        let users = match self.users_with_email(token, email).await {
             Ok(u) => u,
             Err(ApiError::Forbidden { .. }) => return Ok(false),
             Err(e) => return Err(e),

@@ -1,11 +1,31 @@
-//! Sign-in settings for the two identity providers: built-in defaults, then an optional TOML file,
-//! then environment variables (`BA_<PROVIDER>_<SETTING>`), each overriding the one before.
+//! Sign-in settings for the two identity providers, in layers, each overriding the one before:
+//! the built-in defaults (`signin.default.toml`), the deployment's settings baked in when the app
+//! was built (`BA_DEPLOYMENT_CONFIG`, see `docs/deploying.md`), an optional `signin.toml` in the
+//! app's config folder, then environment variables (`BA_<PROVIDER>_<SETTING>`). The settings
+//! screen shows which layers were applied.
 
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, path::Path};
+use ts_rs::TS;
 use vocab::ProviderId;
 
 const DEFAULTS: &str = include_str!("../signin.default.toml");
+/// The deployment's settings file, copied in by build.rs (empty when none was given).
+const DEPLOYMENT: &str = include_str!(concat!(env!("OUT_DIR"), "/deployment.toml"));
+
+/// Where the settings in effect came from, in the order applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SettingsLayer {
+    /// The app's own defaults: endpoints, scopes, and no client ids.
+    BuiltIn,
+    /// The deployer's settings, baked in when this build was made.
+    Deployment,
+    /// `signin.toml` in the app's config folder.
+    File { path: String },
+    /// `BA_*` environment variables.
+    Environment { variables: Vec<String> },
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +40,13 @@ pub struct ProviderConfig {
     /// Sent as the `audience` parameter (Auth0).
     #[serde(default)]
     pub audience: Option<String>,
+    /// OpenID Connect userinfo, read when the id token doesn't name the user.
+    #[serde(default)]
+    pub userinfo_url: Option<String>,
+    /// The authorize parameter that picks an organization, where the provider has one
+    /// (Pinecone's login: `orgId`).
+    #[serde(default)]
+    pub org_param: Option<String>,
     pub client_id: String,
     pub scopes: Vec<String>,
     /// `localhost` or `127.0.0.1`: the host written into the redirect URI.
@@ -31,7 +58,7 @@ pub struct ProviderConfig {
 }
 
 /// How the provider sends the authorization response back to the loopback listener.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseMode {
     /// In the redirect's query string (the OAuth default).
@@ -80,12 +107,26 @@ impl ProviderConfig {
     }
 }
 
+/// Azure CLI, for "Use my Azure CLI sign-in".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureCliConfig {
+    /// The program: a name looked up on `PATH`, or a path.
+    pub program: String,
+    /// `--resource` for `az account get-access-token`.
+    pub resource: String,
+}
+
 /// Settings for both providers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInConfig {
     pub microsoft: ProviderConfig,
     pub pinecone: ProviderConfig,
+    pub azure_cli: AzureCliConfig,
+    /// Which layers made these settings.
+    #[serde(skip)]
+    pub layers: Vec<SettingsLayer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +139,9 @@ pub enum ConfigError {
 
 impl SignInConfig {
     pub fn defaults() -> Self {
-        toml::from_str(DEFAULTS).expect("signin.default.toml is valid (tested)")
+        let mut config: Self = toml::from_str(DEFAULTS).expect("signin.default.toml is valid (tested)");
+        config.layers = vec![SettingsLayer::BuiltIn];
+        config
     }
 
     pub fn provider(&self, id: ProviderId) -> &ProviderConfig {
@@ -120,48 +163,78 @@ impl SignInConfig {
     /// # Errors
     /// A file that exists but isn't valid TOML for these settings, or an invalid variable.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::load_layers(DEPLOYMENT, file, env)
+    }
+
+    /// [`Self::load`] with the deployment's settings given (`deployment` is the baked-in file).
+    fn load_layers(deployment: &str, file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut value: toml::Value = toml::from_str(DEFAULTS).expect("defaults parse");
+        let mut layers = vec![SettingsLayer::BuiltIn];
+        if !deployment.trim().is_empty() {
+            let baked: toml::Value = toml::from_str(deployment)
+                .map_err(|e| ConfigError::File { path: "the settings built into this app".into(), message: e.to_string() })?;
+            merge(&mut value, baked);
+            layers.push(SettingsLayer::Deployment);
+        }
         if let Some(path) = file {
             match std::fs::read_to_string(path) {
                 Ok(text) => {
                     let overrides: toml::Value = toml::from_str(&text)
                         .map_err(|e| ConfigError::File { path: path.display().to_string(), message: e.to_string() })?;
                     merge(&mut value, overrides);
+                    layers.push(SettingsLayer::File { path: path.display().to_string() });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(ConfigError::File { path: path.display().to_string(), message: e.to_string() }),
             }
         }
         let mut config: SignInConfig = value.try_into().map_err(|e: toml::de::Error| ConfigError::File {
-            path: file.map(|p| p.display().to_string()).unwrap_or_default(),
+            path: file.map(|p| p.display().to_string()).unwrap_or_else(|| "the settings built into this app".into()),
             message: e.to_string(),
         })?;
+        let mut used = Vec::new();
+        let mut get = |name: String| {
+            let v = env(&name);
+            if v.is_some() {
+                used.push(name);
+            }
+            v
+        };
         for id in ProviderId::ALL {
             let prefix = format!("BA_{}_", id.as_str().to_uppercase());
             let p = config.provider_mut(id);
-            let get = |name: &str| env(&format!("{prefix}{name}"));
-            if let Some(v) = get("CLIENT_ID") {
+            let mut var = |name: &str| get(format!("{prefix}{name}"));
+            if let Some(v) = var("CLIENT_ID") {
                 p.client_id = v;
             }
-            if let Some(v) = get("TENANT") {
+            if let Some(v) = var("TENANT") {
                 p.tenant = Some(v);
             }
-            if let Some(v) = get("AUTHORIZE_URL") {
+            if let Some(v) = var("AUTHORIZE_URL") {
                 p.authorize_url = v;
             }
-            if let Some(v) = get("TOKEN_URL") {
+            if let Some(v) = var("TOKEN_URL") {
                 p.token_url = v;
             }
-            if let Some(v) = get("AUDIENCE") {
+            if let Some(v) = var("USERINFO_URL") {
+                p.userinfo_url = Some(v).filter(|u| !u.is_empty());
+            }
+            if let Some(v) = var("AUDIENCE") {
                 p.audience = Some(v);
             }
-            if let Some(v) = get("SCOPES") {
+            if let Some(v) = var("SCOPES") {
                 p.scopes = v.split_whitespace().map(str::to_owned).collect();
             }
-            if let Some(v) = get("RESPONSE_MODE") {
+            if let Some(v) = var("RESPONSE_MODE") {
                 p.response_mode =
                     v.parse().map_err(|message| ConfigError::Env { var: format!("{prefix}RESPONSE_MODE"), message })?;
             }
+        }
+        if let Some(v) = get("BA_AZURE_CLI".into()) {
+            config.azure_cli.program = v;
+        }
+        if !used.is_empty() {
+            layers.push(SettingsLayer::Environment { variables: used });
         }
         for id in ProviderId::ALL {
             config.provider(id).validate().map_err(|message| ConfigError::File {
@@ -169,6 +242,7 @@ impl SignInConfig {
                 message: format!("[{}] {message}", id.as_str()),
             })?;
         }
+        config.layers = layers;
         Ok(config)
     }
 }
@@ -176,6 +250,23 @@ impl SignInConfig {
 impl ProviderConfig {
     /// The settings a loopback sign-in can't work without (RFC 8252 §7.3: a loopback redirect).
     fn validate(&self) -> Result<(), String> {
+        // An identity provider is reached over https; plain http only on this computer (tests,
+        // the demo's simulated provider).
+        let urls = [
+            ("authorize_url", Some(self.authorize_url())),
+            ("token_url", Some(self.token_url())),
+            ("userinfo_url", self.userinfo_url.clone()),
+        ];
+        for (name, url) in urls {
+            let Some(url) = url else { continue };
+            let ok = url::Url::parse(&url).is_ok_and(|u| {
+                u.scheme() == "https"
+                    || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")))
+            });
+            if !ok {
+                return Err(format!("{name} `{url}`: use an https address"));
+            }
+        }
         if !matches!(self.redirect_host.as_str(), "localhost" | "127.0.0.1" | "[::1]") {
             return Err(format!("redirect_host `{}`: use localhost, 127.0.0.1 or [::1]", self.redirect_host));
         }
@@ -213,7 +304,8 @@ mod tests {
         assert_eq!(c.microsoft.authorize_url(), "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize");
         assert_eq!(c.microsoft.redirect_host, "localhost");
         assert!(c.microsoft.scopes.contains(&"https://management.azure.com/user_impersonation".to_string()));
-        assert_eq!(c.pinecone.audience.as_deref(), Some("https://api.pinecone.io/"));
+        assert_eq!(c.pinecone.audience.as_deref(), Some("https://us-central1-production-console.cloudfunctions.net/api/v1"));
+        assert_eq!(c.layers, [SettingsLayer::BuiltIn]);
         assert_eq!(c.pinecone.scopes, ["openid", "profile", "email", "offline_access"]);
     }
 

@@ -3,6 +3,7 @@
 //! the OS keyring, and [`SignIns`], the registry every sign-in, token lookup and sign-out goes
 //! through. Nothing here knows about Tauri.
 
+pub mod azure_cli;
 pub mod config;
 pub mod loopback;
 pub mod oauth;
@@ -12,11 +13,12 @@ pub mod secret;
 pub mod signin;
 pub mod tokens;
 
-pub use config::{ConfigError, ProviderConfig, ResponseMode, SignInConfig};
+pub use azure_cli::AzureCliError;
+pub use config::{AzureCliConfig, ConfigError, ProviderConfig, ResponseMode, SettingsLayer, SignInConfig};
 pub use loopback::{CallbackError, LoopbackListener, WaitControl};
 pub use oauth::OAuthError;
 pub use registry::{blocking, Identity, SignIns};
 pub use secret::Secret;
 pub use signin::{authorize, SignInError, SignInEvent};
-pub use tokens::{KeyringTokenStore, MemoryTokenStore, Storage, StoredTokens, TokenStore, TokenStoreError};
+pub use tokens::{KeyringTokenStore, MemoryTokenStore, SignInMethod, Storage, StoredTokens, TokenStore, TokenStoreError};
 pub use vocab::ProviderId;

@@ -2,7 +2,7 @@
 //! a random `state`, the code exchange, and refresh. HTTP goes through a reqwest client that never
 //! follows redirects (oauth2's advice against SSRF) and has timeouts.
 
-use crate::{config::ResponseMode, ProviderConfig, Secret, StoredTokens};
+use crate::{config::ResponseMode, tokens::SignInMethod, ProviderConfig, Secret, StoredTokens};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use oauth2::{
     basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType},
@@ -89,11 +89,12 @@ impl std::fmt::Debug for AuthRequest {
     }
 }
 
-/// Builds the authorization URL with PKCE S256 and a fresh random `state`.
+/// Builds the authorization URL with PKCE S256 and a fresh random `state`; `org` picks the
+/// organization where the provider lets the user choose one (its `org_param`).
 ///
 /// # Errors
 /// If a configured URL is not valid.
-pub fn authorization_request(config: &ProviderConfig, redirect_uri: &str) -> Result<AuthRequest, OAuthError> {
+pub fn authorization_request(config: &ProviderConfig, redirect_uri: &str, org: Option<&str>) -> Result<AuthRequest, OAuthError> {
     if !config.is_configured() {
         return Err(OAuthError::Config("no client id is configured".into()));
     }
@@ -111,6 +112,9 @@ pub fn authorization_request(config: &ProviderConfig, redirect_uri: &str) -> Res
     }
     for (k, v) in &config.extra_params {
         request = request.add_extra_param(k.clone(), v.clone());
+    }
+    if let (Some(param), Some(org)) = (&config.org_param, org) {
+        request = request.add_extra_param(param.clone(), org.to_owned());
     }
     let (url, state) = request.url();
     Ok(AuthRequest {
@@ -144,6 +148,7 @@ fn to_stored(r: &TokenResponseWithId, previous_refresh: Option<&Secret>) -> Stor
         id_token: id_token.map(Secret::new),
         name,
         email,
+        method: SignInMethod::Browser,
     }
 }
 
@@ -165,7 +170,23 @@ pub async fn exchange_code(
         exchange = exchange.add_extra_param("audience", audience.clone());
     }
     let response = exchange.request_async(http).await.map_err(map_error)?;
-    Ok(to_stored(&response, None))
+    let mut tokens = to_stored(&response, None);
+    if tokens.name.is_none() && tokens.email.is_none() {
+        if let Some(url) = &config.userinfo_url {
+            (tokens.name, tokens.email) = userinfo(http, url, &tokens.access_token).await;
+        }
+    }
+    Ok(tokens)
+}
+
+/// Who the user is, from OpenID Connect userinfo, for providers whose id token doesn't say.
+/// Only for showing who is signed in; a failure just leaves the card saying "your account".
+async fn userinfo(http: &reqwest::Client, url: &str, access: &Secret) -> (Option<String>, Option<String>) {
+    let Ok(response) = http.get(url).bearer_auth(access.expose()).send().await else { return (None, None) };
+    let Ok(claims) = response.error_for_status().map(|r| r.json::<serde_json::Value>()) else { return (None, None) };
+    let claims = claims.await.unwrap_or_default();
+    let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_owned);
+    (text("name"), text("email").or_else(|| text("preferred_username")))
 }
 
 /// Gets a new access token with the refresh token. The redirect URI isn't used for refresh.
@@ -225,7 +246,7 @@ mod tests {
     fn authorization_url_carries_pkce_s256_state_scopes_and_audience() {
         let mut config = SignInConfig::defaults().pinecone;
         config.client_id = "client-1".into();
-        let req = authorization_request(&config, "http://127.0.0.1:5000/callback").unwrap();
+        let req = authorization_request(&config, "http://127.0.0.1:5000/callback", None).unwrap();
         let url = url::Url::parse(&req.url).unwrap();
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(q["code_challenge_method"], "S256");
@@ -233,11 +254,15 @@ mod tests {
         assert_eq!(q["state"], req.state.expose());
         assert!(req.state.expose().len() >= 16, "state has enough entropy");
         assert_eq!(q["scope"], "openid profile email offline_access");
-        assert_eq!(q["audience"], "https://api.pinecone.io/");
+        assert_eq!(q["audience"], "https://us-central1-production-console.cloudfunctions.net/api/v1");
         assert_eq!(q["redirect_uri"], "http://127.0.0.1:5000/callback");
         assert_eq!(q["client_id"], "client-1");
-        assert!(!q.contains_key("response_mode"), "query is the default mode");
-        let again = authorization_request(&config, "http://127.0.0.1:5000/callback").unwrap();
+        assert!(!q.contains_key("response_mode"), "Pinecone answers in the query");
+        assert!(!q.contains_key("orgId"), "no org picked");
+        let picked = authorization_request(&config, "http://127.0.0.1:5000/callback", Some("-Org2")).unwrap();
+        let q: std::collections::HashMap<_, _> = url::Url::parse(&picked.url).unwrap().query_pairs().into_owned().collect();
+        assert_eq!(q["orgId"], "-Org2");
+        let again = authorization_request(&config, "http://127.0.0.1:5000/callback", None).unwrap();
         assert_ne!(again.state, req.state, "state is fresh per request");
     }
 
@@ -246,7 +271,7 @@ mod tests {
         let mut config = SignInConfig::defaults().microsoft;
         config.client_id = "c".into();
         config.response_mode = ResponseMode::FormPost;
-        let req = authorization_request(&config, "http://localhost:5000/callback").unwrap();
+        let req = authorization_request(&config, "http://localhost:5000/callback", None).unwrap();
         let url = url::Url::parse(&req.url).unwrap();
         assert!(url.as_str().starts_with("https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?"));
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
@@ -257,7 +282,7 @@ mod tests {
 
     #[test]
     fn an_unconfigured_provider_is_refused() {
-        let err = authorization_request(&SignInConfig::defaults().microsoft, "http://localhost:1/callback").unwrap_err();
+        let err = authorization_request(&SignInConfig::defaults().microsoft, "http://localhost:1/callback", None).unwrap_err();
         assert!(matches!(err, OAuthError::Config(_)));
     }
 

@@ -9,9 +9,11 @@
 //! tokens just deleted, or overwrite a sign-in that just finished.
 
 use crate::{
+    azure_cli::{self, AzureCliError},
     loopback::{CallbackError, WaitControl, DEFAULT_TIMEOUT},
     oauth::{self, http_client, OAuthError},
     signin::authorize,
+    tokens::SignInMethod,
     MemoryTokenStore, ProviderId, SignInConfig, SignInError, SignInEvent, Storage, StoredTokens, TokenStore, TokenStoreError,
 };
 use parking_lot::{Mutex, RwLock};
@@ -25,11 +27,12 @@ use ts_rs::TS;
 pub struct Identity {
     pub name: Option<String>,
     pub email: Option<String>,
+    pub method: SignInMethod,
 }
 
 impl From<&StoredTokens> for Identity {
     fn from(t: &StoredTokens) -> Self {
-        Self { name: t.name.clone(), email: t.email.clone() }
+        Self { name: t.name.clone(), email: t.email.clone(), method: t.method }
     }
 }
 
@@ -106,6 +109,7 @@ impl SignIns {
     pub async fn sign_in(
         &self,
         provider: ProviderId,
+        org: Option<&str>,
         open_browser: impl FnOnce(&str) -> Result<(), String>,
         emit: impl Fn(SignInEvent),
     ) -> Result<Identity, SignInError> {
@@ -114,8 +118,9 @@ impl SignIns {
         if let Some(old) = self.pending.lock().insert(provider, control.clone()) {
             old.cancel();
         }
-        let result = match authorize(provider, self.config.provider(provider), &self.http, &control, open_browser, emit).await {
-            Ok(tokens) => self.save_finished(provider, &control, tokens).await,
+        let config = self.config.provider(provider);
+        let result = match authorize(provider, config, &self.http, &control, org, open_browser, emit).await {
+            Ok(tokens) => self.save_finished(provider, Some(&control), tokens).await,
             Err(e) => Err(e),
         };
         let mut pending = self.pending.lock();
@@ -126,14 +131,16 @@ impl SignIns {
         result
     }
 
-    async fn save_finished(
+    /// Saves a sign-in's tokens once no lookup runs, into the store current by then, unless it was
+    /// cancelled (or replaced, or reset) meanwhile. Every sign-in method saves through here.
+    pub(crate) async fn save_finished(
         &self,
         provider: ProviderId,
-        control: &WaitControl,
+        control: Option<&WaitControl>,
         tokens: StoredTokens,
     ) -> Result<Identity, SignInError> {
         let _no_lookup_running = self.lookups.lock().await;
-        if control.is_cancelled() {
+        if control.is_some_and(WaitControl::is_cancelled) {
             return Err(CallbackError::Cancelled.into());
         }
         let identity = Identity::from(&tokens);
@@ -141,6 +148,20 @@ impl SignIns {
         blocking(move || store.save(provider, &tokens)).await?;
         eprintln!("sign-in ({}): signed in", provider.as_str());
         Ok(identity)
+    }
+
+    /// Whether "Use my Azure CLI sign-in" can be offered: `az` is installed.
+    pub fn azure_cli_available(&self) -> bool {
+        azure_cli::find(&self.config.azure_cli.program).is_some()
+    }
+
+    /// Signs in with Microsoft using Azure CLI's own sign-in (no browser, no client id).
+    ///
+    /// # Errors
+    /// Azure CLI isn't there, isn't signed in, or failed; or the token store refused.
+    pub async fn sign_in_with_azure_cli(&self) -> Result<Identity, SignInError> {
+        let tokens = azure_cli::access_token(&self.config.azure_cli).await?;
+        self.save_finished(ProviderId::Microsoft, None, tokens).await
     }
 
     /// Pushes a waiting sign-in's deadline out by `by`; returns the time now left.
@@ -197,6 +218,21 @@ impl SignIns {
         if !tokens.is_expired() {
             return Ok(Some(tokens));
         }
+        if tokens.method == SignInMethod::AzureCli {
+            return match azure_cli::access_token(&self.config.azure_cli).await {
+                Ok(fresh) => {
+                    let saved = fresh.clone();
+                    blocking(move || store.save(provider, &saved)).await?;
+                    Ok(Some(fresh))
+                }
+                // Logged out of `az` since: signed out here too.
+                Err(AzureCliError::NotSignedIn(_) | AzureCliError::NotFound(_)) => {
+                    blocking(move || store.delete(provider)).await?;
+                    Ok(None)
+                }
+                Err(e) => Err(e.into()),
+            };
+        }
         match oauth::refresh(self.config.provider(provider), &self.http, &tokens).await {
             Ok(fresh) => {
                 let saved = fresh.clone();
@@ -226,6 +262,7 @@ mod tests {
             id_token: None,
             name: Some("Ada".into()),
             email: None,
+            method: Default::default(),
         }
     }
 
@@ -241,7 +278,7 @@ mod tests {
         let s = sign_ins.clone();
         let control = WaitControl::new(Duration::from_secs(60));
         let c = control.clone();
-        let save = tokio::spawn(async move { s.save_finished(ProviderId::Pinecone, &c, tokens()).await });
+        let save = tokio::spawn(async move { s.save_finished(ProviderId::Pinecone, Some(&c), tokens()).await });
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(!save.is_finished(), "a lookup (maybe refreshing) is running: the save waits for it");
         drop(lookup);
@@ -252,7 +289,7 @@ mod tests {
         // Cancelled (or replaced, or reset) while it waited: nothing is kept.
         second.delete(ProviderId::Pinecone).unwrap();
         control.cancel();
-        let err = sign_ins.save_finished(ProviderId::Pinecone, &control, tokens()).await.unwrap_err();
+        let err = sign_ins.save_finished(ProviderId::Pinecone, Some(&control), tokens()).await.unwrap_err();
         assert!(matches!(err, SignInError::Callback(CallbackError::Cancelled)), "{err:?}");
         assert_eq!(second.load(ProviderId::Pinecone).unwrap(), None);
     }

@@ -40,6 +40,8 @@ pub enum SignInError {
     OAuth(#[from] OAuthError),
     #[error(transparent)]
     Store(#[from] TokenStoreError),
+    #[error(transparent)]
+    AzureCli(#[from] crate::azure_cli::AzureCliError),
 }
 
 /// Runs one authorization up to the tokens. `open_browser` gets the authorization URL once the
@@ -52,6 +54,7 @@ pub async fn authorize(
     config: &ProviderConfig,
     http: &reqwest::Client,
     control: &WaitControl,
+    org: Option<&str>,
     open_browser: impl FnOnce(&str) -> Result<(), String>,
     emit: impl Fn(SignInEvent),
 ) -> Result<StoredTokens, SignInError> {
@@ -59,7 +62,8 @@ pub async fn authorize(
         return Err(SignInError::NotConfigured(config.name.clone()));
     }
     let listener = LoopbackListener::bind().await.map_err(|e| SignInError::Listen(e.to_string()))?;
-    let request = oauth::authorization_request(config, &listener.redirect_uri(&config.redirect_host, &config.redirect_path))?;
+    let request =
+        oauth::authorization_request(config, &listener.redirect_uri(&config.redirect_host, &config.redirect_path), org)?;
     let pairing = pairing_words();
     eprintln!("sign-in ({}): listening on port {} for {}", provider.as_str(), listener.port(), config.redirect_path);
     emit(SignInEvent::Waiting {

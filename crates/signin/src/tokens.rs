@@ -22,6 +22,20 @@ pub struct StoredTokens {
     pub id_token: Option<Secret>,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// How the user signed in (saved tokens from before this field are browser sign-ins).
+    #[serde(default)]
+    pub method: SignInMethod,
+}
+
+/// How a sign-in was made, which decides how an expired access token is renewed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignInMethod {
+    /// In the browser, through the loopback redirect: renewed with the refresh token.
+    #[default]
+    Browser,
+    /// From Azure CLI's own sign-in: renewed by asking `az` again.
+    AzureCli,
 }
 
 impl StoredTokens {
@@ -231,6 +245,7 @@ mod tests {
             id_token: None,
             name: Some("Ada".into()),
             email: Some("ada@example.com".into()),
+            method: Default::default(),
         }
     }
 

@@ -15,6 +15,7 @@ fn tokens(access_len: usize) -> StoredTokens {
         id_token: Some(Secret::new("h.e.s")),
         name: Some("Ada Owner".into()),
         email: Some("ada@example.com".into()),
+        method: Default::default(),
     }
 }
 

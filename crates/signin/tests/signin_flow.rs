@@ -27,7 +27,7 @@ fn config(provider: ProviderId, base: &str, response_mode: &str) -> ProviderConf
         ProviderId::Microsoft => endpoints.entra,
         ProviderId::Pinecone => endpoints.pinecone,
     };
-    (c.authorize_url, c.token_url) = (e.authorize, e.token);
+    (c.authorize_url, c.token_url, c.userinfo_url) = (e.authorize, e.token, e.userinfo);
     c
 }
 
@@ -56,7 +56,7 @@ async fn run(provider: ProviderId, mode: &str) -> (Idp, Arc<MemoryTokenStore>, V
     let events = Arc::new(Mutex::new(Vec::new()));
     let log = events.clone();
     let who = sign_ins(provider, &running.base_url(), mode, store.clone())
-        .sign_in(provider, opener(), move |e| log.lock().unwrap().push(e))
+        .sign_in(provider, None, opener(), move |e| log.lock().unwrap().push(e))
         .await
         .expect("sign-in succeeds");
     assert_eq!((who.name.as_deref(), who.email.as_deref()), (Some("Ada Owner"), Some("ada@example.com")));
@@ -76,6 +76,20 @@ async fn pinecone_sign_in_with_a_query_callback() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_name_and_email_come_from_userinfo_when_the_id_token_has_none() {
+    let (idp, running) = idp().await;
+    idp.set_identity_in_id_token(false);
+    let store = Arc::new(MemoryTokenStore::default());
+    let who = sign_ins(ProviderId::Pinecone, &running.base_url(), "query", store.clone())
+        .sign_in(ProviderId::Pinecone, None, opener(), |_| {})
+        .await
+        .expect("sign-in succeeds");
+    assert_eq!((who.name.as_deref(), who.email.as_deref()), (Some("Ada Owner"), Some("ada@example.com")), "from /userinfo");
+    let saved = store.load(ProviderId::Pinecone).unwrap().unwrap();
+    assert_eq!(signin::Identity::from(&saved), who, "and kept with the tokens, so a restart shows them too");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn microsoft_sign_in_with_a_form_post_callback_to_localhost() {
     let (_idp, _store, events) = run(ProviderId::Microsoft, "form_post").await;
     assert!(matches!(&events[0], SignInEvent::Waiting { authorize_url, .. }
@@ -88,7 +102,7 @@ async fn a_denied_consent_ends_with_the_providers_description() {
     idp.set_behaviour(IdpBehaviour::Deny);
     let store = Arc::new(MemoryTokenStore::default());
     let err = sign_ins(ProviderId::Pinecone, &running.base_url(), "query", store.clone())
-        .sign_in(ProviderId::Pinecone, opener(), |_| {})
+        .sign_in(ProviderId::Pinecone, None, opener(), |_| {})
         .await
         .unwrap_err();
     assert!(
@@ -107,6 +121,7 @@ async fn a_browser_that_fails_to_open_is_reported_and_the_wait_goes_on() {
     let result = sign_ins(ProviderId::Pinecone, &running.base_url(), "query", Arc::new(MemoryTokenStore::default()))
         .sign_in(
             ProviderId::Pinecone,
+            None,
             |url: &str| {
                 // The user copies the link by hand a moment later.
                 tokio::spawn(browse(url.to_owned()));
@@ -124,7 +139,7 @@ async fn a_browser_that_fails_to_open_is_reported_and_the_wait_goes_on() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unconfigured_provider_is_a_clear_error() {
     let err = SignIns::new(Ok(SignInConfig::defaults()), Arc::new(MemoryTokenStore::default()))
-        .sign_in(ProviderId::Microsoft, |_: &str| panic!("no browser without a client id"), |_| {})
+        .sign_in(ProviderId::Microsoft, None, |_: &str| panic!("no browser without a client id"), |_| {})
         .await
         .unwrap_err();
     assert!(matches!(err, SignInError::NotConfigured(ref name) if name == "Microsoft"), "{err:?}");
@@ -143,7 +158,7 @@ async fn refresh_once(provider: ProviderId) {
     idp.set_access_lifetime(Duration::ZERO);
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::default());
     let registry = sign_ins(provider, &running.base_url(), "query", store.clone());
-    registry.sign_in(provider, opener(), |_| {}).await.unwrap();
+    registry.sign_in(provider, None, opener(), |_| {}).await.unwrap();
     let first = store.load(provider).unwrap().unwrap();
     assert!(first.is_expired());
     idp.set_access_lifetime(Duration::from_secs(3600));

@@ -4,6 +4,10 @@
 //! a user clicks through ([`pages`]). Tests and demo mode talk to it exactly as they would to the
 //! real services.
 
+// Handlers stop early with the HTTP answer the real service would give; that answer is an axum
+// `Response`, and boxing it on every refusal would only add noise to code that is not hot.
+#![allow(clippy::result_large_err)]
+
 pub mod arm_api;
 pub mod browser;
 pub mod gate;
@@ -11,10 +15,14 @@ pub mod idp;
 pub mod model;
 pub mod pages;
 pub mod pinecone_api;
+pub mod scenario;
 pub mod world;
 
-pub use idp::{idp_endpoints, Endpoints, Idp, IdpBehaviour, IdpEndpoints, IdpUser, IssuedSecrets};
-pub use model::{Plan, SaasStatus, Scenario};
+pub use idp::{
+    idp_endpoints, Endpoints, Idp, IdpBehaviour, IdpEndpoints, IdpUser, IssuedSecrets, ARM_AUDIENCE, PINECONE_AUDIENCE,
+};
+pub use model::{PaymentStatus, Plan, SaasStatus};
+pub use scenario::Scenario;
 pub use world::World;
 
 /// Text for an HTML page, safe in element content and in quoted attributes.

@@ -1,38 +1,12 @@
-//! The simulated world's state: Pinecone orgs and the demo user's role, and Azure's
-//! Marketplace purchases; how each demo scenario seeds it; and the changes the simulated pages
-//! make to it, following the rules the real services follow (only an owner connects, only a
-//! Starter org, one purchase pays for one org, a cancelled purchase can't be configured).
+//! The simulated world's state: Pinecone orgs, users and the demo user's role; Azure's
+//! directories, subscriptions and Marketplace purchases; and the changes the simulated pages make
+//! to it, following the rules the real services follow (only an owner connects, only a Starter
+//! org, one purchase pays for one org, a cancelled purchase can't be configured, the first
+//! purchase registers Microsoft.SaaS in a subscription). Each scenario's starting state is in
+//! [`crate::scenario`].
 
-use serde::{Deserialize, Serialize};
-
-/// The demo scenarios a sales engineer can start with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default, ts_rs::TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum Scenario {
-    #[default]
-    HappyPath,
-    NotOwner,
-    NotStarter,
-    StuckPending,
-    RecurringOff,
-    SpendingLimit,
-}
-
-impl Scenario {
-    pub const ALL: [Scenario; 6] = [
-        Scenario::HappyPath,
-        Scenario::NotOwner,
-        Scenario::NotStarter,
-        Scenario::StuckPending,
-        Scenario::RecurringOff,
-        Scenario::SpendingLimit,
-    ];
-
-    /// The scenario spelled `name` in kebab-case (`BA_DEMO_SCENARIO`, the picker).
-    pub fn parse(name: &str) -> Option<Self> {
-        serde::Deserialize::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(name)).ok()
-    }
-}
+pub use crate::scenario::Scenario;
+use serde::Serialize;
 
 /// An org's plan, as the Admin API spells it (the console's Starter is `Free`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -44,6 +18,7 @@ pub enum Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum PaymentStatus {
     Active,
+    PaymentPending,
 }
 
 /// The demo user's role in the scenario's org.
@@ -83,6 +58,36 @@ pub struct SaasSub {
     pub landing_tokens: Vec<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SubscriptionState {
+    Enabled,
+    Disabled,
+}
+
+#[derive(Debug, Clone)]
+pub struct AzureSubscription {
+    pub id: String,
+    pub name: String,
+    pub tenant: String,
+    pub state: SubscriptionState,
+    /// Free trials and sponsorships: can't buy Marketplace offers.
+    pub spending_limit: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+}
+
+/// A member of the user's Pinecone org, as `/admin/users` lists them.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: Option<String>,
+}
+
 pub const ORG_ID: &str = "-DemoOrg000000000001";
 pub const SUBSCRIPTION_ID: &str = "00000000-0000-4000-8000-00000000c0de";
 pub const TENANT_ID: &str = "11111111-1111-4111-8111-111111111111";
@@ -94,9 +99,22 @@ pub struct State {
     pub scenario: Scenario,
     pub orgs: Vec<Org>,
     pub user_email: String,
+    /// The demo user's role in the Starter org ([`ORG_ID`]); they own any other org they have.
     pub user_role: Role,
-    pub spending_limit: bool,
+    pub users: Vec<User>,
+    /// The org a Pinecone sign-in is scoped to when the user doesn't pick one.
+    pub token_org: String,
+    pub subscriptions: Vec<AzureSubscription>,
+    pub tenants: Vec<Tenant>,
     pub saas: Vec<SaasSub>,
+    /// Whether Microsoft.SaaS is registered in the subscription; the first purchase registers it.
+    pub saas_registered: bool,
+    /// Another vendor's purchase sits in the subscription, with the fields Azure leaves null.
+    pub foreign_purchase: bool,
+    /// After a connect in the payment-pending scenario: how many more reads see `PaymentPending`.
+    pub payment_pending_reads: u32,
+    /// How many items a list answers with before it gives a next link (or token).
+    pub page_size: usize,
     /// Where `listAccessToken` sends the user: the simulated landing page once the server is up.
     pub landing_base: String,
 }
@@ -111,29 +129,11 @@ fn landing_token() -> String {
 }
 
 impl State {
-    /// The start of `scenario`, whose signed-in user is `email`.
-    pub fn seeded(scenario: Scenario, email: &str) -> Self {
-        Self {
-            scenario,
-            orgs: vec![Org {
-                id: ORG_ID.into(),
-                name: "Acme Search".into(),
-                plan: if scenario == Scenario::NotStarter { Plan::Standard } else { Plan::Free },
-                payment_status: PaymentStatus::Active,
-                created_at: "2025-01-02T03:04:05Z".into(),
-            }],
-            user_email: email.into(),
-            user_role: if scenario == Scenario::NotOwner { Role::OrgMember } else { Role::OrgOwner },
-            spending_limit: scenario == Scenario::SpendingLimit,
-            saas: Vec::new(),
-            landing_base: "https://app.pinecone.io/marketplace/azure/landing".into(),
-        }
-    }
-
     /// Azure's "Subscribe": a SaaS resource appears, waiting for the publisher. Returns the token
     /// of its "Configure account" link.
     pub fn subscribe(&mut self, resource_group: &str, name: &str, auto_renew: bool) -> String {
         let token = landing_token();
+        self.saas_registered = true;
         self.saas.push(SaasSub {
             subscription_id: SUBSCRIPTION_ID.into(),
             resource_group: resource_group.into(),
@@ -189,7 +189,44 @@ impl State {
         }
         self.saas[purchase].status = SaasStatus::Subscribed;
         self.orgs[org].plan = Plan::Standard;
+        self.after_payment_connected(org);
         Ok(())
+    }
+
+    /// In the payment-pending scenario Pinecone sees the payment only after a few reads.
+    fn after_payment_connected(&mut self, org: usize) {
+        if self.scenario == Scenario::PaymentPending {
+            self.orgs[org].payment_status = PaymentStatus::PaymentPending;
+            self.payment_pending_reads = 3;
+        }
+    }
+
+    /// The orgs as a read of `/admin/organizations` sees them (a read moves a pending payment on).
+    pub fn read_orgs(&mut self) -> Vec<Org> {
+        let orgs = self.orgs.clone();
+        if self.payment_pending_reads > 0 {
+            self.payment_pending_reads -= 1;
+            if self.payment_pending_reads == 0 {
+                for o in &mut self.orgs {
+                    o.payment_status = PaymentStatus::Active;
+                }
+            }
+        }
+        orgs
+    }
+
+    /// The subscription with `id`, if the user can see it.
+    pub fn subscription(&self, id: &str) -> Option<&AzureSubscription> {
+        self.subscriptions.iter().find(|s| s.id == id)
+    }
+
+    /// The user's role in `org`: the scenario's role in the Starter org, owner of any other.
+    pub fn role_in(&self, org: &str) -> Role {
+        if org == ORG_ID {
+            self.user_role
+        } else {
+            Role::OrgOwner
+        }
     }
 
     /// "Create a new organization" on the page `token` opened: a new org, billed through that
@@ -200,6 +237,8 @@ impl State {
         let id = self.add_org(name, if stuck { Plan::Free } else { Plan::Standard });
         if !stuck {
             self.saas[purchase].status = SaasStatus::Subscribed;
+            let org = self.orgs.len() - 1;
+            self.after_payment_connected(org);
         }
         Ok(id)
     }

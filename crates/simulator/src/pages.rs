@@ -103,7 +103,7 @@ async fn plans() -> Response {
 }
 
 async fn subscribe_form(State(w): State<World>) -> Response {
-    let sub = if w.has_spending_limit() { "Free Trial" } else { "Pay-As-You-Go" };
+    let sub = escape(&w.read(|s| s.subscription(SUBSCRIPTION_ID).map(|sub| sub.name.clone())).unwrap_or_default());
     let body = format!(
         "<form method=\"post\" action=\"/marketplace/pinecone/review\">\
 <label>Subscription <select name=\"subscription\" data-testid=\"subscription\"><option value=\"{SUBSCRIPTION_ID}\">{sub}</option></select></label>\

@@ -4,6 +4,7 @@
 //! version each service requires ([`crate::gate`]).
 
 pub use crate::model::{Org, SaasSub, ORG_ID, SUBSCRIPTION_ID, TENANT_ID};
+pub use crate::scenario::PAID_ORG_ID;
 use crate::{
     gate::Fault,
     model::{Plan, Role, Scenario, State},
@@ -28,8 +29,18 @@ impl World {
     /// Pinecone user tokens are scoped to one org (research §1.3); the simulated ones say so with
     /// the same claim, naming the scenario's org.
     pub fn new(scenario: Scenario, email: &str, idp: Idp) -> Self {
-        idp.set_access_claims(json!({ "https://pinecone.io/orgId": ORG_ID, "https://pinecone.io/email": email }));
-        Self { state: Arc::new(Mutex::new(State::seeded(scenario, email))), faults: Arc::default(), idp }
+        let state = Arc::new(Mutex::new(State::seeded(scenario, email)));
+        let seen = state.clone();
+        // A Pinecone sign-in is scoped to the org the user picks (`orgId`), else to their default.
+        idp.set_pinecone_claims(Arc::new(move |asked: Option<&str>| {
+            let s = seen.lock();
+            let org = asked.unwrap_or(&s.token_org);
+            if !s.orgs.iter().any(|o| o.id == org) {
+                return Err(format!("You aren't a member of the organization {org}."));
+            }
+            Ok(json!({ "https://pinecone.io/orgId": org, "https://pinecone.io/email": s.user_email }))
+        }));
+        Self { state, faults: Arc::default(), idp }
     }
 
     pub(crate) fn idp(&self) -> &Idp {
@@ -125,8 +136,9 @@ impl World {
         self.read(|s| s.user_role == Role::OrgOwner)
     }
 
+    /// Whether the subscription purchases go to has a spending limit (so it can't buy).
     pub fn has_spending_limit(&self) -> bool {
-        self.read(|s| s.spending_limit)
+        self.read(|s| s.subscription(SUBSCRIPTION_ID).is_some_and(|sub| sub.spending_limit))
     }
 
     pub fn saas(&self) -> Vec<SaasSub> {

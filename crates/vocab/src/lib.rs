@@ -93,6 +93,10 @@ pub enum Code {
     SigninListenFailed,
     /// A service couldn't be reached.
     Network,
+    /// "Use my Azure CLI sign-in", but Azure CLI isn't installed or isn't signed in (`az login`).
+    AzureCliNotSignedIn,
+    /// Azure CLI is there but couldn't give a token.
+    AzureCliFailed,
     /// There is no keyring to keep sign-ins in.
     KeyringUnavailable,
     /// The keyring failed.

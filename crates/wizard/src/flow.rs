@@ -14,6 +14,7 @@ mod embedded {
 }
 
 const START_FILE: &str = include_str!("../content/start.toml");
+const SETTINGS_FILE: &str = include_str!("../content/settings.toml");
 
 /// A web page the app may open in the system browser. Only URLs defined here can be opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -115,6 +116,41 @@ pub struct StartContent {
 pub struct Catalog {
     pub start: StartContent,
     pub flows: Vec<FlowDef>,
+    pub settings: SettingsContent,
+}
+
+/// Notes on the sign-in settings, per provider: what a deployment must register, what is unverified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsNotes {
+    pub microsoft: Vec<String>,
+    pub pinecone: Vec<String>,
+    #[serde(alias = "azure_cli")]
+    pub azure_cli: Vec<String>,
+}
+
+/// The sign-in settings screen's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsContent {
+    pub title: String,
+    pub intro: String,
+    #[serde(alias = "layers_title")]
+    pub layers_title: String,
+    #[serde(alias = "built_in")]
+    pub built_in: String,
+    pub deployment: String,
+    pub file: String,
+    pub environment: String,
+    #[serde(alias = "not_set_up")]
+    pub not_set_up: String,
+    #[serde(alias = "azure_cli_title")]
+    pub azure_cli_title: String,
+    #[serde(alias = "azure_cli_found")]
+    pub azure_cli_found: String,
+    #[serde(alias = "azure_cli_missing")]
+    pub azure_cli_missing: String,
+    pub notes: SettingsNotes,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -179,7 +215,9 @@ impl Catalog {
         if parsed.is_empty() {
             return Err(invalid("flows/", "no flow files".into()));
         }
-        Ok(Self { start, flows: parsed })
+        let settings = toml::from_str(SETTINGS_FILE)
+            .map_err(|e| CatalogError::Parse { file: "content/settings.toml".into(), message: e.to_string() })?;
+        Ok(Self { start, flows: parsed, settings })
     }
 
     /// Rewrites every link's URL with `map` (demo mode points them at the simulated pages);
