@@ -95,10 +95,15 @@ impl Assistant {
                 (Some(demo), setup.data_dir.join("demo"), Ok(config), bases)
             }
         };
-        let session = WizardSession::open(catalog, ProgressStore::new(progress_dir), vocab::now_millis());
+        let session = WizardSession::open(catalog, ProgressStore::new(progress_dir.clone()), vocab::now_millis());
+        let mut sign_ins = SignIns::new(sign_in_config, store);
+        if setup.mode == Mode::Live {
+            // The keyring is shared with any other process of this user; refreshes take turns.
+            sign_ins = sign_ins.with_lock_dir(progress_dir);
+        }
         Ok(Self {
             session: Arc::new(Mutex::new(session)),
-            sign_ins: SignIns::new(sign_in_config, store),
+            sign_ins,
             checker: Checker { pinecone: PineconeAdmin::new(bases.pinecone), arm: Arm::new(bases.arm) },
             demo,
             browser: setup.browser,

@@ -5,6 +5,7 @@
 
 pub mod azure_cli;
 pub mod config;
+pub mod keyring_store;
 pub mod loopback;
 pub mod oauth;
 pub mod pairing;
@@ -15,10 +16,11 @@ pub mod tokens;
 
 pub use azure_cli::AzureCliError;
 pub use config::{AzureCliConfig, ConfigError, ProviderConfig, ResponseMode, SettingsLayer, SignInConfig};
+pub use keyring_store::{KeyringEntries, KeyringTokenStore, Layout, OsKeyring};
 pub use loopback::{CallbackError, LoopbackListener, WaitControl};
 pub use oauth::OAuthError;
 pub use registry::{blocking, Identity, SignIns};
 pub use secret::Secret;
 pub use signin::{authorize, SignInError, SignInEvent};
-pub use tokens::{KeyringTokenStore, MemoryTokenStore, SignInMethod, Storage, StoredTokens, TokenStore, TokenStoreError};
+pub use tokens::{MemoryTokenStore, SignInMethod, Storage, StoredTokens, TokenStore, TokenStoreError};
 pub use vocab::ProviderId;

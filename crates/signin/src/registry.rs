@@ -4,9 +4,12 @@
 //! it too.
 //!
 //! Why one lookup at a time: a lookup may refresh, and two refreshes with the same rotating
-//! refresh token make the provider refuse the second and sign the user out. A finishing sign-in
-//! and a sign-out wait for a running lookup as well, so a refresh in flight can't bring back
-//! tokens just deleted, or overwrite a sign-in that just finished.
+//! refresh token make the provider refuse the second and sign the user out (or, as RFC 9700
+//! §4.14.2 has providers do, revoke the whole sign-in). A finishing sign-in and a sign-out wait
+//! for a running lookup as well, so a refresh in flight can't bring back tokens just deleted, or
+//! overwrite a sign-in that just finished. Another process using the same keyring (a second copy
+//! of the app, a script) is kept in step by a lock file: a refresh takes it and reads the keyring
+//! again first, and a refused refresh reads the keyring again before deleting anything.
 
 use crate::{
     azure_cli::{self, AzureCliError},
@@ -18,7 +21,7 @@ use crate::{
 };
 use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, path::PathBuf, sync::Arc, time::Duration};
 use ts_rs::TS;
 
 /// Who is signed in, as the sign-in card shows it.
@@ -50,6 +53,9 @@ pub struct SignIns {
     store: RwLock<Arc<dyn TokenStore>>,
     pending: Mutex<HashMap<ProviderId, WaitControl>>,
     lookups: tokio::sync::Mutex<()>,
+    /// Where the lock files that keep processes' refreshes apart live (the app's data folder);
+    /// `None` for a store no other process can see (memory).
+    lock_dir: Option<PathBuf>,
 }
 
 impl SignIns {
@@ -66,7 +72,33 @@ impl SignIns {
             store: RwLock::new(store),
             pending: Mutex::new(HashMap::new()),
             lookups: tokio::sync::Mutex::new(()),
+            lock_dir: None,
         }
+    }
+
+    /// Keeps refreshes in step with other processes using the same keyring, with lock files in `dir`.
+    pub fn with_lock_dir(mut self, dir: PathBuf) -> Self {
+        self.lock_dir = Some(dir);
+        self
+    }
+
+    /// Waits for, and takes, the cross-process lock on refreshing `provider` (released when the
+    /// file is dropped). Without a lock folder, or if the lock file can't be made, the refresh
+    /// goes ahead unlocked: this process's own lookups are still one at a time.
+    async fn refresh_lock(&self, provider: ProviderId) -> Option<std::fs::File> {
+        let dir = self.lock_dir.clone()?;
+        let locked = blocking(move || -> std::io::Result<std::fs::File> {
+            std::fs::create_dir_all(&dir)?;
+            let file = std::fs::File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(dir.join(format!("refresh-{}.lock", provider.as_str())))?;
+            file.lock()?;
+            Ok(file)
+        })
+        .await;
+        locked.map_err(|e| eprintln!("sign-in ({}): refreshing without the lock file ({e})", provider.as_str())).ok()
     }
 
     pub fn config(&self) -> &SignInConfig {
@@ -218,6 +250,13 @@ impl SignIns {
         if !tokens.is_expired() {
             return Ok(Some(tokens));
         }
+        // Our turn to refresh; another process may have refreshed while we waited for it.
+        let _across_processes = self.refresh_lock(provider).await;
+        let s = store.clone();
+        let Some(tokens) = blocking(move || s.load(provider)).await? else { return Ok(None) };
+        if !tokens.is_expired() {
+            return Ok(Some(tokens));
+        }
         if tokens.method == SignInMethod::AzureCli {
             return match azure_cli::access_token(&self.config.azure_cli).await {
                 Ok(fresh) => {
@@ -241,6 +280,14 @@ impl SignIns {
                 Ok(Some(fresh))
             }
             Err(OAuthError::Rejected { error, .. }) if error == "invalid_grant" => {
+                // Refused: but if the keyring now holds another refresh token, someone else
+                // refreshed meanwhile (a process that doesn't take the lock), and that sign-in is good.
+                let s = store.clone();
+                let now = blocking(move || s.load(provider)).await?;
+                if let Some(theirs) = now.filter(|t| t.refresh_token != tokens.refresh_token) {
+                    eprintln!("sign-in ({}): refreshed elsewhere meanwhile; using that", provider.as_str());
+                    return Ok(Some(theirs));
+                }
                 blocking(move || store.delete(provider)).await?;
                 Ok(None)
             }

@@ -1,10 +1,16 @@
 //! KeyringTokenStore against the real OS keyring (Secret Service here; scripts/test.sh starts a
-//! D-Bus session with an unlocked gnome-keyring). Each test uses its own service name.
+//! D-Bus session with an unlocked gnome-keyring), in both layouts. Each test uses its own
+//! service name. What failures do at each step is in keyring_faults.rs.
 
-use signin::{KeyringTokenStore, ProviderId, Secret, StoredTokens, TokenStore, TokenStoreError};
+use signin::{KeyringTokenStore, Layout, OsKeyring, ProviderId, Secret, StoredTokens, TokenStore, TokenStoreError};
+use std::sync::Arc;
 
 fn service(test: &str) -> String {
     format!("io.pinecone.billing-assistant.test.{test}.{}", std::process::id())
+}
+
+fn store(svc: &str, layout: Layout) -> KeyringTokenStore {
+    KeyringTokenStore::with_entries(Arc::new(OsKeyring::new(svc)), layout)
 }
 
 fn tokens(access_len: usize) -> StoredTokens {
@@ -24,10 +30,27 @@ fn entry_exists(service: &str, account: &str) -> bool {
 }
 
 #[test]
-fn large_tokens_are_chunked_and_read_back_whole() {
-    let svc = service("chunks");
+fn this_platform_keeps_one_entry_per_provider() {
+    assert_eq!(Layout::for_this_platform(), Layout::Single, "Linux and macOS have no small entry limit");
+    let svc = service("single");
     let store = KeyringTokenStore::new(&svc);
-    // An Entra-sized token: far over Windows' 2560-byte limit for one credential.
+    // An Entra-sized sign-in, far over Windows' limit, in one entry.
+    let big = tokens(6000);
+    store.save(ProviderId::Microsoft, &big).unwrap();
+    assert!(!entry_exists(&svc, "microsoft/tokens/a/0"), "no parts");
+    assert_eq!(store.load(ProviderId::Microsoft).unwrap(), Some(big));
+    store.save(ProviderId::Microsoft, &tokens(10)).unwrap();
+    assert_eq!(store.load(ProviderId::Microsoft).unwrap(), Some(tokens(10)));
+    store.delete(ProviderId::Microsoft).unwrap();
+    assert_eq!(store.load(ProviderId::Microsoft).unwrap(), None);
+    assert!(!entry_exists(&svc, "microsoft/tokens"));
+    store.delete(ProviderId::Microsoft).expect("deleting twice is fine");
+}
+
+#[test]
+fn large_tokens_are_chunked_and_read_back_whole_in_the_chunked_layout() {
+    let svc = service("chunks");
+    let store = store(&svc, Layout::Chunked);
     let big = tokens(6000);
     store.save(ProviderId::Microsoft, &big).unwrap();
     assert!(entry_exists(&svc, "microsoft/tokens/a/5"), "split into at least six parts");
@@ -42,7 +65,19 @@ fn large_tokens_are_chunked_and_read_back_whole() {
     store.delete(ProviderId::Microsoft).unwrap();
     assert_eq!(store.load(ProviderId::Microsoft).unwrap(), None);
     assert!(!entry_exists(&svc, "microsoft/tokens") && !entry_exists(&svc, "microsoft/tokens/b/0"));
-    store.delete(ProviderId::Microsoft).expect("deleting twice is fine");
+}
+
+#[test]
+fn a_sign_in_saved_by_the_previous_version_is_read_and_its_parts_go_with_the_next_save() {
+    let svc = service("upgrade");
+    // What the previous version wrote: a manifest and parts, on every platform.
+    store(&svc, Layout::Chunked).save(ProviderId::Pinecone, &tokens(3000)).unwrap();
+    let now = KeyringTokenStore::new(&svc);
+    assert_eq!(now.load(ProviderId::Pinecone).unwrap(), Some(tokens(3000)));
+    now.save(ProviderId::Pinecone, &tokens(5)).unwrap();
+    assert!(!entry_exists(&svc, "pinecone/tokens/a/0") && !entry_exists(&svc, "pinecone/tokens/a/2"), "parts swept");
+    assert_eq!(now.load(ProviderId::Pinecone).unwrap(), Some(tokens(5)));
+    now.delete(ProviderId::Pinecone).unwrap();
 }
 
 #[test]
@@ -57,27 +92,28 @@ fn providers_and_apps_are_namespaced() {
 #[test]
 fn a_damaged_entry_is_a_clear_error_and_signing_in_again_replaces_it() {
     let svc = service("corrupt");
-    let store = KeyringTokenStore::new(&svc);
-    keyring::Entry::new(&svc, "pinecone/tokens").unwrap().set_password("{not json").unwrap();
-    assert!(matches!(store.load(ProviderId::Pinecone), Err(TokenStoreError::Corrupt(_))));
-    keyring::Entry::new(&svc, "pinecone/tokens").unwrap().set_password(r#"{"v":1,"chunks":2}"#).unwrap();
-    let err = store.load(ProviderId::Pinecone).unwrap_err();
-    assert!(err.to_string().contains("sign in again"), "{err}");
-    store.save(ProviderId::Pinecone, &tokens(3)).unwrap();
-    assert_eq!(store.load(ProviderId::Pinecone).unwrap(), Some(tokens(3)));
-    store.delete(ProviderId::Pinecone).unwrap();
+    for layout in [Layout::Single, Layout::Chunked] {
+        let store = store(&svc, layout);
+        keyring::Entry::new(&svc, "pinecone/tokens").unwrap().set_password("{not json").unwrap();
+        assert!(matches!(store.load(ProviderId::Pinecone), Err(TokenStoreError::Corrupt(_))));
+        keyring::Entry::new(&svc, "pinecone/tokens").unwrap().set_password(r#"{"v":1,"chunks":2}"#).unwrap();
+        let err = store.load(ProviderId::Pinecone).unwrap_err();
+        assert!(err.to_string().contains("sign in again"), "{err}");
+        store.save(ProviderId::Pinecone, &tokens(3)).unwrap();
+        assert_eq!(store.load(ProviderId::Pinecone).unwrap(), Some(tokens(3)), "{layout:?}");
+        store.delete(ProviderId::Pinecone).unwrap();
+    }
 }
 
 #[test]
-fn sign_out_removes_parts_even_when_the_manifest_is_damaged() {
+fn sign_out_removes_every_part_even_past_a_gap_and_with_the_manifest_damaged() {
     let svc = service("orphans");
-    let store = KeyringTokenStore::new(&svc);
-    store.save(ProviderId::Pinecone, &tokens(3000)).unwrap();
+    store(&svc, Layout::Chunked).save(ProviderId::Pinecone, &tokens(3000)).unwrap();
+    // An earlier clear that stopped after part 0, then a damaged manifest.
+    keyring::Entry::new(&svc, "pinecone/tokens/a/0").unwrap().delete_credential().unwrap();
     keyring::Entry::new(&svc, "pinecone/tokens").unwrap().set_password("garbage").unwrap();
-    store.delete(ProviderId::Pinecone).unwrap();
-    assert!(
-        !entry_exists(&svc, "pinecone/tokens/a/0") && !entry_exists(&svc, "pinecone/tokens/a/2"),
-        "no token part is left behind"
-    );
-    assert!(!entry_exists(&svc, "pinecone/tokens"));
+    KeyringTokenStore::new(&svc).delete(ProviderId::Pinecone).unwrap();
+    for account in ["pinecone/tokens", "pinecone/tokens/a/1", "pinecone/tokens/a/2"] {
+        assert!(!entry_exists(&svc, account), "{account} is left behind");
+    }
 }

@@ -81,6 +81,8 @@ struct Grant {
     audience: String,
     /// The Pinecone org the user chose at sign-in (`orgId`), for the token's org claim.
     org: Option<String>,
+    /// Which sign-in this grant's refresh tokens descend from: a reused one revokes them all.
+    family: u64,
 }
 
 struct PendingCode {
@@ -108,6 +110,10 @@ struct Inner {
     access_lifetime: Duration,
     codes: HashMap<String, PendingCode>,
     refresh: HashMap<String, Grant>,
+    /// Refresh tokens already exchanged, and the family each belonged to (RFC 9700 §4.14.2).
+    used_refresh: HashMap<String, u64>,
+    next_family: u64,
+    reuses_detected: usize,
     access: HashMap<String, Access>,
     pinecone_claims: Option<PineconeClaims>,
     /// Whether id tokens carry the user's name and email; some providers send them only from
@@ -135,6 +141,9 @@ impl Idp {
                 access_lifetime: Duration::from_secs(3600),
                 codes: HashMap::new(),
                 refresh: HashMap::new(),
+                used_refresh: HashMap::new(),
+                next_family: 1,
+                reuses_detected: 0,
                 access: HashMap::new(),
                 pinecone_claims: None,
                 identity_in_id_token: true,
@@ -183,6 +192,12 @@ impl Idp {
         self.lock().token_requests
     }
 
+    /// How many times a refresh token was presented again after it had been exchanged (each
+    /// time, every refresh token of that sign-in was revoked).
+    pub fn reuses_detected(&self) -> usize {
+        self.lock().reuses_detected
+    }
+
     /// Issues an access token for `audience` without the browser round trip, for tests and tools
     /// that start already signed in (a stand-in for `az account get-access-token`, say). It is
     /// recorded with the others.
@@ -203,6 +218,7 @@ impl Idp {
             scope: "openid".into(),
             audience: audience.into(),
             org: org.map(str::to_owned),
+            family: 0,
         };
         let token = access_token(&inner, &grant).expect("an org the user belongs to");
         let expiry = Instant::now() + inner.access_lifetime;

@@ -133,7 +133,9 @@ fn authorize(idp: &Idp, provider: Provider, p: AuthorizeParams) -> Response {
         // Without an audience Auth0 issues a token for /userinfo only.
         Provider::Auth0 => p.audience.unwrap_or_else(|| super::USERINFO_AUDIENCE.into()),
     };
-    let grant = Grant { client_id, provider, scope, audience, org: p.org_id };
+    let family = inner.next_family;
+    inner.next_family += 1;
+    let grant = Grant { client_id, provider, scope, audience, org: p.org_id, family };
     // An org the user can't pick ends the sign-in here, as a login page would refuse it.
     if let Err(why) = access_token(&inner, &grant) {
         return fail("access_denied", &why);
@@ -220,10 +222,18 @@ fn token(idp: &Idp, provider: Provider, p: TokenParams) -> Response {
         },
         Some("refresh_token") => {
             let Some(refresh) = &p.refresh_token else { return oauth_error("invalid_request", "refresh_token is required") };
+            // A refresh token used twice means two holders, one of them perhaps a thief: as RFC
+            // 9700 §4.14.2 has authorization servers do, every token of that sign-in is revoked.
+            if let Some(family) = inner.used_refresh.get(refresh).copied() {
+                inner.refresh.retain(|_, g| g.family != family);
+                inner.reuses_detected += 1;
+                return oauth_error("invalid_grant", "the refresh token was already used; the sign-in is revoked");
+            }
             let Some(mut grant) = inner.refresh.remove(refresh).filter(|g| g.client_id == client_id && g.provider == provider)
             else {
                 return oauth_error("invalid_grant", "the refresh token is unknown or was already used");
             };
+            inner.used_refresh.insert(refresh.clone(), grant.family);
             // `scope` is optional on a refresh; when given it must be the original scopes or fewer.
             if let Some(asked) = p.scope.as_deref().filter(|s| !s.is_empty()) {
                 if !asked.split_whitespace().all(|s| grant.scope.split_whitespace().any(|g| g == s)) {

@@ -123,6 +123,12 @@ async fn refresh_tokens_rotate() {
     let (_, again) =
         post_form(&idp, "/oauth/token", &format!("grant_type=refresh_token&refresh_token={refresh}&client_id=app")).await;
     assert_eq!(again["error"], "invalid_grant", "a used refresh token is spent");
+    // The reuse revoked the whole sign-in: the token the first refresh gave is dead too.
+    let newer = second["refresh_token"].as_str().unwrap();
+    let (_, revoked) =
+        post_form(&idp, "/oauth/token", &format!("grant_type=refresh_token&refresh_token={newer}&client_id=app")).await;
+    assert_eq!(revoked["error"], "invalid_grant", "{revoked}");
+    assert_eq!(idp.reuses_detected(), 1);
 }
 
 #[tokio::test]
