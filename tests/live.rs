@@ -34,6 +34,7 @@ impl Live {
             vars.extend([
                 ("BA_MICROSOFT_CLIENT_ID", DEMO_CLIENT_ID.to_string()),
                 ("BA_MICROSOFT_AUTHORIZE_URL", entra.authorize),
+                ("BA_MICROSOFT_ISSUER", entra.issuer),
                 ("BA_MICROSOFT_TOKEN_URL", entra.token),
             ]);
         }

@@ -46,6 +46,8 @@ async fn sign_in_against_oauth2_mock_server() {
     config.pinecone.authorize_url = format!("http://127.0.0.1:{port}/authorize");
     config.pinecone.token_url = format!("http://127.0.0.1:{port}/token");
     config.pinecone.userinfo_url = Some(format!("http://127.0.0.1:{port}/userinfo"));
+    // Its issuer, should it ever name itself in the authorization response (RFC 9207).
+    config.pinecone.issuer = Some(format!("http://127.0.0.1:{port}"));
 
     let store = Arc::new(MemoryTokenStore::default());
     let opened = Arc::new(std::sync::Mutex::new(String::new()));

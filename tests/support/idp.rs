@@ -27,9 +27,11 @@ impl IdpFixture {
             ("BROWSER", workspace_root().join("tests/support/follow-browser.sh").display().to_string()),
             ("BA_PINECONE_CLIENT_ID", CLIENT_ID.into()),
             ("BA_PINECONE_AUTHORIZE_URL", endpoints.pinecone.authorize),
+            ("BA_PINECONE_ISSUER", endpoints.pinecone.issuer),
             ("BA_PINECONE_TOKEN_URL", endpoints.pinecone.token),
             ("BA_MICROSOFT_CLIENT_ID", CLIENT_ID.into()),
             ("BA_MICROSOFT_AUTHORIZE_URL", endpoints.entra.authorize),
+            ("BA_MICROSOFT_ISSUER", endpoints.entra.issuer),
             ("BA_MICROSOFT_TOKEN_URL", endpoints.entra.token),
         ]
     }

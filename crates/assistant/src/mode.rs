@@ -78,6 +78,7 @@ pub(crate) fn demo_sign_in_config(demo: &Demo) -> SignInConfig {
         (p.authorize_url, p.token_url) = (e.authorize.clone(), e.token.clone());
         // Offline means offline: no provider endpoint of the demo may point at the real one.
         p.userinfo_url = e.userinfo.clone();
+        p.issuer = Some(e.issuer.clone());
     }
     config
 }

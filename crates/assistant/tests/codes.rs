@@ -42,9 +42,9 @@ async fn live(authorize: &str, token: &str, idp_base: &str, arm: &str) -> common
     write(
         &dir.path().join("config/signin.toml"),
         &format!(
-            "[pinecone]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{authorize}\"\ntoken_url = \"{token}\"\n\
-             [microsoft]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{}\"\ntoken_url = \"{}\"\nresponse_mode = \"query\"\n",
-            e.authorize, e.token
+            "[pinecone]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{authorize}\"\ntoken_url = \"{token}\"\nissuer = \"{idp_base}/\"\n\
+             [microsoft]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{}\"\ntoken_url = \"{}\"\nissuer = \"{}\"\nresponse_mode = \"query\"\n",
+            e.authorize, e.token, e.issuer
         ),
     );
     let bases = ApiBases { pinecone: arm.into(), arm: arm.into() };

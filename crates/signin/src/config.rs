@@ -43,6 +43,11 @@ pub struct ProviderConfig {
     /// OpenID Connect userinfo, read when the id token doesn't name the user.
     #[serde(default)]
     pub userinfo_url: Option<String>,
+    /// The provider's issuer, compared with the `iss` of an authorization response that carries
+    /// one (RFC 9207), so one provider's answer can't pass for another's. `{tenant}` stands for
+    /// any one path segment.
+    #[serde(default)]
+    pub issuer: Option<String>,
     /// The authorize parameter that picks an organization, where the provider has one
     /// (Pinecone's login: `orgId`).
     #[serde(default)]
@@ -219,6 +224,9 @@ impl SignInConfig {
             if let Some(v) = var("USERINFO_URL") {
                 p.userinfo_url = Some(v).filter(|u| !u.is_empty());
             }
+            if let Some(v) = var("ISSUER") {
+                p.issuer = Some(v).filter(|u| !u.is_empty());
+            }
             if let Some(v) = var("AUDIENCE") {
                 p.audience = Some(v);
             }
@@ -256,6 +264,7 @@ impl ProviderConfig {
             ("authorize_url", Some(self.authorize_url())),
             ("token_url", Some(self.token_url())),
             ("userinfo_url", self.userinfo_url.clone()),
+            ("issuer", self.issuer.as_ref().map(|i| i.replace("{tenant}", "tenant"))),
         ];
         for (name, url) in urls {
             let Some(url) = url else { continue };

@@ -17,7 +17,7 @@ pub mod tokens;
 pub use azure_cli::AzureCliError;
 pub use config::{AzureCliConfig, ConfigError, ProviderConfig, ResponseMode, SettingsLayer, SignInConfig};
 pub use keyring_store::{KeyringEntries, KeyringTokenStore, Layout, OsKeyring};
-pub use loopback::{CallbackError, LoopbackListener, WaitControl};
+pub use loopback::{CallbackError, CallbackRules, LoopbackListener, WaitControl};
 pub use oauth::OAuthError;
 pub use registry::{blocking, Identity, SignIns};
 pub use secret::Secret;

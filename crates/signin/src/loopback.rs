@@ -1,40 +1,47 @@
 //! The loopback listener (RFC 8252 §7.3, §8.3): listens on 127.0.0.1, and [::1] where it can, on
-//! a port the OS picks, only while one sign-in is pending. It accepts the redirect as a GET query
-//! or a POST form (`response_mode=form_post`), checks `state`, answers the browser with a small
-//! self-contained page, and closes.
+//! a port the OS picks, only while one sign-in is pending, and waits for the callback that
+//! matches its [`CallbackRules`]. Each connection is served by hyper's HTTP/1 server
+//! ([`serve`]), which answers the browser with a small self-contained page.
 //!
-//! Hardening: other paths get a 404; a request's head and body are size-limited and must arrive
-//! within a few seconds; each connection is handled on its own task (so idle connections can't
-//! block the real callback), and the number of connections at once is capped. Nothing here panics
-//! on what a client sends.
+//! Hardening: a request's head and body are size-limited and each connection has a few seconds
+//! in all; connections are served on their own tasks, at most [`MAX_CONNECTIONS`] at once, and
+//! when that many are open the oldest one that hasn't sent a whole request head is dropped for
+//! the newcomer, so idle sockets from a local process can't crowd out the browser. Nothing here
+//! panics on what a client sends.
+
+pub mod serve;
 
 use crate::Secret;
-use base64::{engine::general_purpose::STANDARD, Engine};
-use sha2::{Digest, Sha256};
+pub use serve::{serve_connection, Outcome};
 use std::{
+    collections::VecDeque,
     net::{Ipv4Addr, Ipv6Addr},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::Duration,
 };
 use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
-    sync::{mpsc, watch, Semaphore},
-    time::{timeout, Instant},
+    sync::{mpsc, watch},
+    task::AbortHandle,
+    time::Instant,
 };
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-const MAX_HEAD: usize = 8 * 1024;
-const MAX_BODY: usize = 16 * 1024;
-const REQUEST_TIME: Duration = Duration::from_secs(10);
-const MAX_CONNECTIONS: usize = 128;
+/// How long one connection may take, from accept to its last byte.
+pub const REQUEST_TIME: Duration = Duration::from_secs(10);
+/// Connections served at once; more than the old 128, and idle ones make way (see the module docs).
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// Why a wait ended without a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallbackError {
     #[error("no sign-in arrived in time")]
     TimedOut {
-        /// Callbacks that came with a wrong or stale `state` (an old tab, say), to explain the timeout.
+        /// Callbacks that were turned away (a wrong or stale `state`, a wrong host or issuer), to
+        /// explain the timeout.
         rejected: u32,
     },
     #[error("the sign-in was cancelled")]
@@ -92,6 +99,24 @@ impl WaitControl {
     }
 }
 
+/// What a callback must match to be taken as this sign-in's answer, and what the browser page
+/// shows. Path, host and issuer are the mix-up defence (RFC 9700 §4.4): each provider has its own
+/// redirect path, the browser must have been sent to this very listener, and a provider that
+/// names itself (RFC 9207 `iss`) must be the one this sign-in went to.
+#[derive(Debug, Clone)]
+pub struct CallbackRules {
+    /// The redirect's path.
+    pub path: String,
+    /// The `Host` the browser sends for the redirect: its host and this listener's port.
+    pub host: String,
+    /// The issuer the provider names in `iss`, when it sends one; `{tenant}` stands for any one
+    /// path segment (Entra's issuer carries the user's directory).
+    pub issuer: Option<String>,
+    pub state: Secret,
+    /// The words the app shows, repeated on the browser page.
+    pub pairing: String,
+}
+
 /// What a successful callback carries.
 #[derive(Debug)]
 pub struct Callback {
@@ -100,25 +125,49 @@ pub struct Callback {
     pub received_at: u64,
 }
 
-/// What the connection tasks report back to the waiting loop.
-enum Outcome {
-    Code(Secret),
-    ProviderError { error: String, description: String },
-    Rejected,
-}
-
-/// What a callback must match, and what the browser page shows.
-struct Expect {
-    path: String,
-    state: Secret,
-    pairing: String,
-}
-
 /// A bound, not yet waiting, listener. Bind before opening the browser so the redirect can't race it.
 pub struct LoopbackListener {
     v4: TcpListener,
     v6: Option<TcpListener>,
     port: u16,
+}
+
+/// A connection being served: whether its request head has arrived, and how to drop it.
+struct Live {
+    head_seen: Arc<AtomicBool>,
+    abort: AbortHandle,
+}
+
+/// The connections of one wait, oldest first; aborted when the wait ends, whatever the outcome.
+#[derive(Default)]
+struct Connections(VecDeque<Live>);
+
+impl Connections {
+    /// Room for one more: finished ones are forgotten, and at the cap the oldest connection still
+    /// without a request head is dropped. `false` when every open one is a request in progress.
+    fn make_room(&mut self) -> bool {
+        self.0.retain(|c| !c.abort.is_finished());
+        if self.0.len() < MAX_CONNECTIONS {
+            return true;
+        }
+        match self.0.iter().position(|c| !c.head_seen.load(Ordering::Relaxed)) {
+            Some(i) => {
+                if let Some(idle) = self.0.remove(i) {
+                    idle.abort.abort();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Drop for Connections {
+    fn drop(&mut self) {
+        for c in &self.0 {
+            c.abort.abort();
+        }
+    }
 }
 
 impl LoopbackListener {
@@ -135,7 +184,7 @@ impl LoopbackListener {
             let port = v4.local_addr()?.port();
             match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
                 Ok(v6) => return Ok(Self { v4, v6: Some(v6), port }),
-                Err(e) if ipv6_port_taken(&e) => last = Some(e),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
                 // No IPv6 loopback here (no address, or IPv6 turned off): IPv4 alone is correct.
                 Err(_) => return Ok(Self { v4, v6: None, port }),
             }
@@ -151,21 +200,27 @@ impl LoopbackListener {
         self.v6.is_some()
     }
 
-    /// The redirect URI for this listener, e.g. `http://localhost:49152/callback`.
+    /// The redirect URI for this listener, e.g. `http://localhost:49152/callback/microsoft`.
     pub fn redirect_uri(&self, host: &str, path: &str) -> String {
         format!("http://{host}:{}{path}", self.port)
     }
 
-    /// Waits for the callback on `path` whose `state` matches, until timeout or cancel.
-    /// Consumes the listener: whatever the outcome, the port is closed when this returns.
+    /// The `Host` header a browser sends for [`LoopbackListener::redirect_uri`] with `host`.
+    pub fn host_header(&self, host: &str) -> String {
+        format!("{host}:{}", self.port)
+    }
+
+    /// Waits for the callback that matches `rules`, until timeout or cancel. Consumes the
+    /// listener: whatever the outcome, the port is closed and every connection dropped when this
+    /// returns.
     ///
     /// # Errors
     /// [`CallbackError`]: timed out, cancelled, or the provider reported an error (`access_denied`, …).
-    pub async fn wait(self, path: &str, state: &Secret, pairing: &str, control: &WaitControl) -> Result<Callback, CallbackError> {
-        let expect = Arc::new(Expect { path: path.to_owned(), state: state.clone(), pairing: pairing.to_owned() });
+    pub async fn wait(self, rules: CallbackRules, control: &WaitControl) -> Result<Callback, CallbackError> {
+        let rules = Arc::new(rules);
         let mut control_rx = control.subscribe();
         let (tx, mut rx) = mpsc::channel::<Outcome>(32);
-        let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let mut connections = Connections::default();
         let mut rejected = 0u32;
         loop {
             let now = *control_rx.borrow_and_update();
@@ -185,21 +240,25 @@ impl LoopbackListener {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     };
-                    // Over the cap, new connections are closed at once; the real browser retries are rare.
-                    if let Ok(permit) = permits.clone().try_acquire_owned() {
-                        let (expect, tx) = (expect.clone(), tx.clone());
-                        tokio::spawn(async move {
-                            if let Ok(Some(outcome)) = timeout(REQUEST_TIME, serve(stream, &expect)).await {
-                                let _ = tx.send(outcome).await;
-                            }
-                            drop(permit);
-                        });
+                    // Every open connection is a request being answered: this one waits its turn
+                    // by being closed (a browser retries), which a flood of whole requests earns.
+                    if !connections.make_room() {
+                        continue;
                     }
+                    let head_seen = Arc::new(AtomicBool::new(false));
+                    let (rules, tx, seen) = (rules.clone(), tx.clone(), head_seen.clone());
+                    let task = tokio::spawn(async move {
+                        let served = tokio::time::timeout(REQUEST_TIME, serve_connection(stream, &rules, &seen)).await;
+                        if let Ok(Some(outcome)) = served {
+                            let _ = tx.send(outcome).await;
+                        }
+                    });
+                    connections.0.push_back(Live { head_seen, abort: task.abort_handle() });
                 }
                 Some(outcome) = rx.recv() => match outcome {
                     Outcome::Code(code) => return Ok(Callback { code, received_at: vocab::now_millis() }),
                     Outcome::ProviderError { error, description } => return Err(CallbackError::Provider { error, description }),
-                    Outcome::Rejected => rejected += 1,
+                    Outcome::Rejected(_) => rejected += 1,
                 },
             }
         }
@@ -214,206 +273,4 @@ async fn accept_either(v4: &TcpListener, v6: Option<&TcpListener>) -> std::io::R
         },
         None => v4.accept().await.map(|(s, _)| s),
     }
-}
-
-/// Reads one request and answers it. `None` means it wasn't a callback at all (wrong path, junk).
-async fn serve(mut stream: TcpStream, expect: &Expect) -> Option<Outcome> {
-    let request = match read_request(&mut stream).await {
-        Ok(r) => r,
-        Err(status) => {
-            respond(&mut stream, status, "text/plain; charset=utf-8", None, status_text(status).as_bytes()).await;
-            return None;
-        }
-    };
-    if request.path != expect.path {
-        respond(&mut stream, 404, "text/plain; charset=utf-8", None, b"Not found").await;
-        return None;
-    }
-    let params: Vec<(String, String)> = match request.method.as_str() {
-        "GET" => url::form_urlencoded::parse(request.query.as_bytes()).into_owned().collect(),
-        "POST" if request.form => url::form_urlencoded::parse(&request.body).into_owned().collect(),
-        "POST" => {
-            respond(&mut stream, 415, "text/plain; charset=utf-8", None, b"Expected a form").await;
-            return None;
-        }
-        _ => {
-            respond(&mut stream, 405, "text/plain; charset=utf-8", None, b"Method not allowed").await;
-            return None;
-        }
-    };
-    let get = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-
-    let state_ok = get("state").is_some_and(|s| constant_time_eq(s.as_bytes(), expect.state.expose().as_bytes()));
-    if !state_ok {
-        let page = page(
-            "This sign-in tab is out of date",
-            "This page came from an older or different sign-in, so Billing Assistant ignored it. Go back to the app and use the newest sign-in.",
-            None,
-        );
-        respond(&mut stream, 400, "text/html; charset=utf-8", Some(&page.csp), page.html.as_bytes()).await;
-        return Some(Outcome::Rejected);
-    }
-    if let Some(error) = get("error") {
-        let description = get("error_description").unwrap_or(error).to_owned();
-        let page = page(
-            "Sign-in didn't finish",
-            &format!("{description} Go back to Billing Assistant to try again."),
-            Some(&expect.pairing),
-        );
-        respond(&mut stream, 200, "text/html; charset=utf-8", Some(&page.csp), page.html.as_bytes()).await;
-        return Some(Outcome::ProviderError { error: error.to_owned(), description });
-    }
-    match get("code") {
-        Some(code) if !code.is_empty() => {
-            // The code isn't exchanged yet, so this page can't promise success; the app says how it ended.
-            let page = page(
-                "Sign-in received",
-                "Go back to Billing Assistant: it finishes signing you in and shows the result. You can close this tab.",
-                Some(&expect.pairing),
-            );
-            respond(&mut stream, 200, "text/html; charset=utf-8", Some(&page.csp), page.html.as_bytes()).await;
-            Some(Outcome::Code(Secret::new(code)))
-        }
-        _ => {
-            respond(&mut stream, 400, "text/plain; charset=utf-8", None, b"Not a sign-in response").await;
-            Some(Outcome::Rejected)
-        }
-    }
-}
-
-/// Only "in use" means another program holds the port on ::1, so another port is worth trying;
-/// any other failure means this machine has no usable IPv6 loopback.
-fn ipv6_port_taken(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::AddrInUse
-}
-
-struct Request {
-    method: String,
-    path: String,
-    query: String,
-    form: bool,
-    body: Vec<u8>,
-}
-
-/// Reads a request head (and a form body), with sizes capped. Errors are HTTP status codes.
-async fn read_request(stream: &mut TcpStream) -> Result<Request, u16> {
-    let mut buf = Vec::with_capacity(1024);
-    let head_end = loop {
-        if let Some(i) = find(&buf, b"\r\n\r\n") {
-            break i;
-        }
-        if buf.len() >= MAX_HEAD {
-            return Err(431);
-        }
-        let mut chunk = [0u8; 1024];
-        let n = stream.read(&mut chunk).await.map_err(|_| 400u16)?;
-        if n == 0 {
-            return Err(400);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| 400u16)?;
-    let mut lines = head.split("\r\n");
-    let mut parts = lines.next().unwrap_or_default().split(' ');
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next()) else { return Err(400) };
-    if !version.starts_with("HTTP/1.") || parts.next().is_some() {
-        return Err(400);
-    }
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let mut content_length = 0usize;
-    let mut form = false;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else { return Err(400) };
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("content-length") {
-            content_length = value.parse().map_err(|_| 400u16)?;
-        } else if name.eq_ignore_ascii_case("content-type") {
-            form = value.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded");
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            return Err(411); // A browser posting a small form always sends Content-Length.
-        }
-    }
-    if content_length > MAX_BODY {
-        return Err(413);
-    }
-    let mut body = buf[head_end + 4..].to_vec();
-    if body.len() > content_length {
-        return Err(400);
-    }
-    if method == "POST" {
-        while body.len() < content_length {
-            let mut chunk = vec![0u8; content_length - body.len()];
-            let n = stream.read(&mut chunk).await.map_err(|_| 400u16)?;
-            if n == 0 {
-                return Err(400);
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-    }
-    Ok(Request { method: method.to_owned(), path: path.to_owned(), query: query.to_owned(), form, body })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn status_text(status: u16) -> &'static str {
-    match status {
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        431 => "Request Header Fields Too Large",
-        200 => "OK",
-        _ => "Bad Request",
-    }
-}
-
-async fn respond(stream: &mut TcpStream, status: u16, content_type: &str, csp: Option<&str>, body: &[u8]) {
-    let csp = csp.map(|c| format!("Content-Security-Policy: {c}\r\n")).unwrap_or_default();
-    let head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n{csp}Connection: close\r\n\r\n",
-        status_text(status),
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes()).await;
-    let _ = stream.write_all(body).await;
-    let _ = stream.shutdown().await;
-}
-
-struct Page {
-    html: String,
-    csp: String,
-}
-
-/// A self-contained page: inline style and one inline script allowed by hash, nothing loaded from
-/// anywhere. The script swaps the address for a clean one so the code doesn't stay in the bar or history.
-fn page(title: &str, message: &str, pairing: Option<&str>) -> Page {
-    const SCRIPT: &str = "history.replaceState(null, '', '/signed-in');";
-    let hash = STANDARD.encode(Sha256::digest(SCRIPT.as_bytes()));
-    let pairing = pairing
-        .map(|w| format!("<p>Pairing words: <strong class=\"pairing\">{}</strong></p><p class=\"small\">Billing Assistant shows the same words. If it doesn't, close this tab.</p>", escape(w)))
-        .unwrap_or_default();
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\"><title>{title} - Billing Assistant</title>\
-<style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#14213d}}.pairing{{font-size:1.3rem}}.small{{color:#5a6478}}</style></head>\
-<body><h1>{title}</h1><p>{message}</p>{pairing}<script>{SCRIPT}</script></body></html>",
-        title = escape(title),
-        message = escape(message),
-    );
-    Page {
-        html,
-        csp: format!(
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; form-action 'none'; base-uri 'none'"
-        ),
-    }
-}
-
-fn escape(s: &str) -> String {
-    html_escape::encode_quoted_attribute(s).into_owned()
 }

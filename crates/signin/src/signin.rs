@@ -4,7 +4,7 @@
 //! job ([`crate::SignIns`]), under its rules.
 
 use crate::{
-    loopback::{CallbackError, LoopbackListener, WaitControl},
+    loopback::{CallbackError, CallbackRules, LoopbackListener, WaitControl},
     oauth::{self, OAuthError},
     pairing::pairing_words,
     ProviderConfig, ProviderId, StoredTokens, TokenStoreError,
@@ -74,7 +74,14 @@ pub async fn authorize(
     if let Err(message) = open_browser(&request.url) {
         emit(SignInEvent::BrowserFailed { message });
     }
-    let callback = listener.wait(&config.redirect_path, &request.state, &pairing, control).await?;
+    let rules = CallbackRules {
+        path: config.redirect_path.clone(),
+        host: listener.host_header(&config.redirect_host),
+        issuer: config.issuer.clone(),
+        state: request.state.clone(),
+        pairing,
+    };
+    let callback = listener.wait(rules, control).await?;
     eprintln!("sign-in ({}): callback received, exchanging the code", provider.as_str());
     // Cancel still counts after the callback: nothing is exchanged or kept once the user said no.
     if control.is_cancelled() {

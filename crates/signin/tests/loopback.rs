@@ -1,7 +1,8 @@
-//! The loopback listener on real sockets: GET and POST callbacks, state checks, provider errors,
-//! timeout, extend and cancel, junk and oversized requests, and two sign-ins at once.
+//! The loopback listener on real sockets: GET and POST callbacks, state, host and issuer checks,
+//! provider errors, timeout, extend and cancel, junk and oversized requests, idle sockets past
+//! the connection cap, and two sign-ins at once.
 
-use signin::{loopback::Callback, CallbackError, LoopbackListener, Secret, WaitControl};
+use signin::{loopback::Callback, CallbackError, CallbackRules, LoopbackListener, Secret, WaitControl};
 use std::time::Duration;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -10,14 +11,25 @@ use tokio::{
 };
 
 const PATH: &str = "/callback";
+const ISSUER: &str = "https://login.example.test/{tenant}/v2.0";
+
+fn rules(listener: &LoopbackListener, state: &Secret) -> CallbackRules {
+    CallbackRules {
+        path: PATH.into(),
+        host: listener.host_header("127.0.0.1"),
+        issuer: Some(ISSUER.into()),
+        state: state.clone(),
+        pairing: "amber falcon river".into(),
+    }
+}
 
 fn start(timeout: Duration) -> (u16, WaitControl, JoinHandle<Result<Callback, CallbackError>>, Secret) {
     let state = Secret::new("s-0123456789abcdef");
     let control = WaitControl::new(timeout);
     let listener = futures_bind();
     let port = listener.port();
-    let (c, s) = (control.clone(), state.clone());
-    let task = tokio::spawn(async move { listener.wait(PATH, &s, "amber falcon river", &c).await });
+    let (c, r) = (control.clone(), rules(&listener, &state));
+    let task = tokio::spawn(async move { listener.wait(r, &c).await });
     (port, control, task, state)
 }
 
@@ -40,7 +52,7 @@ async fn get(port: u16, target: &str) -> String {
 
 async fn post_form(port: u16, body: &str) -> String {
     let req = format!(
-        "POST {PATH} HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     raw(port, req.as_bytes()).await
@@ -144,6 +156,44 @@ async fn cancel_ends_the_wait_and_frees_the_port_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_right_state_sent_to_another_host_or_from_another_issuer_is_refused_and_the_wait_goes_on() {
+    let (port, _c, task, state) = start(Duration::from_secs(10));
+    let s = state.expose();
+    let target = format!("{PATH}?code=stolen&state={s}");
+    // DNS rebinding: a web page at evil.example that resolves to 127.0.0.1.
+    let rebound = raw(port, format!("GET {target} HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n").as_bytes()).await;
+    assert!(rebound.starts_with("HTTP/1.1 400") && rebound.contains("for this sign-in"), "{rebound}");
+    let other_port = raw(port, format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n").as_bytes()).await;
+    assert!(other_port.starts_with("HTTP/1.1 400"), "{other_port}");
+    let no_host = raw(port, format!("GET {target} HTTP/1.1\r\n\r\n").as_bytes()).await;
+    assert!(no_host.starts_with("HTTP/1.1 400"), "{no_host}");
+    let absolute =
+        raw(port, format!("GET http://evil.example{target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes()).await;
+    assert!(absolute.starts_with("HTTP/1.1 400"), "an absolute target naming another host: {absolute}");
+    // Another provider's answer (RFC 9207): the right state, but its issuer isn't this sign-in's.
+    let mixed = get(port, &format!("{target}&iss=https%3A%2F%2Flogin.pinecone.io%2F")).await;
+    assert!(mixed.starts_with("HTTP/1.1 400") && mixed.contains("somewhere else"), "{mixed}");
+    assert!(!task.is_finished(), "nothing refused ends the wait");
+    // The real one: its issuer names a directory, which `{tenant}` stands for.
+    get(port, &format!("{PATH}?code=real&state={s}&iss=https%3A%2F%2Flogin.example.test%2Fdir-1%2Fv2.0")).await;
+    assert_eq!(within(task).await.unwrap().code.expose(), "real");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn more_idle_sockets_than_the_connection_cap_do_not_block_the_real_callback() {
+    // A local process holding idle sockets: each would keep its slot for 10 s, and the wait gives
+    // up after 8 s. The oldest idle ones make way for new connections, so the callback gets in.
+    let (port, _c, task, state) = start(Duration::from_secs(8));
+    let mut idle = Vec::new();
+    for _ in 0..signin::loopback::MAX_CONNECTIONS + 100 {
+        idle.push(TcpStream::connect(("127.0.0.1", port)).await.expect("idle connect"));
+    }
+    get(port, &format!("{PATH}?code=real&state={}", state.expose())).await;
+    assert_eq!(within(task).await.unwrap().code.expose(), "real");
+    drop(idle);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_junk_connections_held_open_do_not_block_the_real_callback() {
     // Idle connections are only dropped after 10 s, and the wait gives up after 5 s: a listener
     // that served connections one at a time would time out here instead of seeing the callback.
@@ -167,18 +217,32 @@ async fn oversized_malformed_and_unrelated_requests_get_errors_and_the_wait_goes
     let (port, _c, task, state) = start(Duration::from_secs(30));
     let huge_head = format!("GET {PATH}?code=x HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(10_000));
     assert!(raw(port, huge_head.as_bytes()).await.starts_with("HTTP/1.1 431"));
-    let huge_body =
-        format!("POST {PATH} HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n");
+    let huge_body = format!(
+        "POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n"
+    );
     assert!(raw(port, huge_body.as_bytes()).await.starts_with("HTTP/1.1 413"));
     assert!(raw(port, b"\x00\xff\xfe garbage\r\n\r\n").await.starts_with("HTTP/1.1 400"));
     assert!(raw(port, b"GET\r\n\r\n").await.starts_with("HTTP/1.1 400"));
     assert!(raw(port, b"GET /callback HTTP/1.1\r\nno colon here\r\n\r\n").await.starts_with("HTTP/1.1 400"));
     assert!(raw(port, b"GET /callback HTTP/1.1\r\nContent-Length: nope\r\n\r\n").await.starts_with("HTTP/1.1 400"));
-    assert!(raw(port, b"POST /callback HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").await.starts_with("HTTP/1.1 411"));
-    assert!(raw(port, b"POST /callback HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+    let host = format!("Host: 127.0.0.1:{port}\r\n");
+    let with_host = |request: &str| request.replacen("\r\n", &format!("\r\n{host}"), 1);
+    assert!(raw(port, with_host("POST /callback HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").as_bytes())
         .await
-        .starts_with("HTTP/1.1 415"));
-    assert!(raw(port, b"DELETE /callback HTTP/1.1\r\n\r\n").await.starts_with("HTTP/1.1 405"));
+        .starts_with("HTTP/1.1 411"));
+    assert!(raw(
+        port,
+        with_host("POST /callback HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}").as_bytes()
+    )
+    .await
+    .starts_with("HTTP/1.1 415"));
+    assert!(raw(port, with_host("DELETE /callback HTTP/1.1\r\n\r\n").as_bytes()).await.starts_with("HTTP/1.1 405"));
+    // Two lengths that disagree (request smuggling), and versions other than HTTP/1.0 and 1.1.
+    assert!(raw(port, with_host("POST /callback HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc").as_bytes())
+        .await
+        .starts_with("HTTP/1.1 400"));
+    assert!(raw(port, with_host("GET /callback HTTP/1.9\r\n\r\n").as_bytes()).await.starts_with("HTTP/1.1 400"));
+    assert!(raw(port, with_host("GET /callback HTTP/2.0\r\n\r\n").as_bytes()).await.starts_with("HTTP/1.1 400"));
     assert!(get(port, "/favicon.ico").await.starts_with("HTTP/1.1 404"));
     assert!(
         get(port, &format!("/other?code=x&state={}", state.expose())).await.starts_with("HTTP/1.1 404"),
@@ -217,9 +281,12 @@ async fn ipv6_loopback_works_when_the_machine_has_it() {
     let control = WaitControl::new(Duration::from_secs(10));
     let state = Secret::new("v6-state");
     let c = control.clone();
-    let task = tokio::spawn(async move { listener.wait(PATH, &state, "w", &c).await });
+    let rules = CallbackRules { host: listener.host_header("localhost"), ..rules(&listener, &state) };
+    let task = tokio::spawn(async move { listener.wait(rules, &c).await });
     let mut s = TcpStream::connect(("::1", port)).await.unwrap();
-    s.write_all(b"GET /callback?code=v6&state=v6-state HTTP/1.1\r\n\r\n").await.unwrap();
+    s.write_all(format!("GET /callback?code=v6&state=v6-state HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out).await;
     assert_eq!(task.await.unwrap().unwrap().code.expose(), "v6");

@@ -26,6 +26,7 @@ fn config(base: &str) -> SignInConfig {
     let p: &mut ProviderConfig = settings.provider_mut(P);
     p.client_id = "race-client".into();
     (p.authorize_url, p.token_url, p.userinfo_url) = (endpoints.authorize, endpoints.token, endpoints.userinfo);
+    p.issuer = Some(endpoints.issuer);
     settings
 }
 

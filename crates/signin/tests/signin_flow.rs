@@ -27,7 +27,7 @@ fn config(provider: ProviderId, base: &str, response_mode: &str) -> ProviderConf
         ProviderId::Microsoft => endpoints.entra,
         ProviderId::Pinecone => endpoints.pinecone,
     };
-    (c.authorize_url, c.token_url, c.userinfo_url) = (e.authorize, e.token, e.userinfo);
+    (c.authorize_url, c.token_url, c.userinfo_url, c.issuer) = (e.authorize, e.token, e.userinfo, Some(e.issuer));
     c
 }
 

@@ -250,6 +250,9 @@ pub struct Endpoints {
     pub token: String,
     /// OpenID Connect userinfo, where the provider has one the app can use.
     pub userinfo: Option<String>,
+    /// The issuer its authorization responses name (`iss`); Entra's with `{tenant}` for the
+    /// directory, as the sign-in settings write it.
+    pub issuer: String,
 }
 
 /// Where the simulated identity provider answers for each real one, under `base`. Entra's carry
@@ -268,11 +271,13 @@ pub fn idp_endpoints(base: &str) -> IdpEndpoints {
             authorize: format!("{base}/{{tenant}}/oauth2/v2.0/authorize"),
             token: format!("{base}/{{tenant}}/oauth2/v2.0/token"),
             userinfo: None,
+            issuer: format!("{base}/{{tenant}}/v2.0"),
         },
         pinecone: Endpoints {
             authorize: format!("{base}/oauth/authorize"),
             token: format!("{base}/oauth/token"),
             userinfo: Some(format!("{base}/userinfo")),
+            issuer: format!("{base}/"),
         },
     }
 }

@@ -87,15 +87,30 @@ fn entra_audience(scope: &str) -> String {
         .unwrap_or_else(|| "00000003-0000-0000-c000-000000000000".into())
 }
 
-async fn authorize_entra(State(idp): State<Idp>, Path(_tenant): Path<String>, Query(p): Query<AuthorizeParams>) -> Response {
-    authorize(&idp, Provider::Entra, p)
+async fn authorize_entra(
+    State(idp): State<Idp>,
+    Path(_tenant): Path<String>,
+    headers: axum::http::HeaderMap,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
+    authorize(&idp, Provider::Entra, &issuer(Provider::Entra, &headers), p)
 }
 
-async fn authorize_auth0(State(idp): State<Idp>, Query(p): Query<AuthorizeParams>) -> Response {
-    authorize(&idp, Provider::Auth0, p)
+async fn authorize_auth0(State(idp): State<Idp>, headers: axum::http::HeaderMap, Query(p): Query<AuthorizeParams>) -> Response {
+    authorize(&idp, Provider::Auth0, &issuer(Provider::Auth0, &headers), p)
 }
 
-fn authorize(idp: &Idp, provider: Provider, p: AuthorizeParams) -> Response {
+/// The issuer each simulated provider names in its responses (RFC 9207 `iss`), on the address it
+/// was reached at: Entra's carries the user's directory, Auth0's is the tenant's address.
+fn issuer(provider: Provider, headers: &axum::http::HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    match provider {
+        Provider::Entra => format!("http://{host}/{}/v2.0", crate::model::TENANT_ID),
+        Provider::Auth0 => format!("http://{host}/"),
+    }
+}
+
+fn authorize(idp: &Idp, provider: Provider, issuer: &str, p: AuthorizeParams) -> Response {
     let mut inner = idp.lock();
     // Problems with the client or redirect are shown here, never sent to an unverified redirect.
     let Some(client_id) = p.client_id.filter(|c| inner.clients.contains(c)) else {
@@ -110,7 +125,7 @@ fn authorize(idp: &Idp, provider: Provider, p: AuthorizeParams) -> Response {
     let mode = p.response_mode.as_deref();
     let state = p.state.unwrap_or_default();
     let fail = |error: &str, description: &str| {
-        let mut params = vec![("error", error), ("error_description", description)];
+        let mut params = vec![("error", error), ("error_description", description), ("iss", issuer)];
         if !state.is_empty() {
             params.push(("state", state.as_str()));
         }
@@ -146,7 +161,7 @@ fn authorize(idp: &Idp, provider: Provider, p: AuthorizeParams) -> Response {
         .codes
         .insert(code.clone(), PendingCode { grant, redirect_uri: redirect_uri.clone(), challenge, issued: Instant::now() });
     drop(inner);
-    let mut params = vec![("code", code.as_str())];
+    let mut params = vec![("code", code.as_str()), ("iss", issuer)];
     if !state.is_empty() {
         params.push(("state", state.as_str()));
     }
