@@ -98,9 +98,7 @@ impl From<WizardError> for Error {
             WizardError::Store(_) => Code::SaveFailed,
         };
         let message = match &err {
-            WizardError::Store(e) => {
-                capitalize(&format!("{e}. Your last change was not kept; try again, or check that there is free disk space."))
-            }
+            WizardError::Store(e) => capitalize(&format!("{e}. Your last change was not kept.")),
             WizardError::Transition(TransitionError::StartedOver) => "You started over while this check was running.".into(),
             other => capitalize(&other.to_string()),
         };
