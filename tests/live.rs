@@ -5,55 +5,27 @@
 //! end on a finish screen confirmed from Azure alone. Live pages are the real sites, so the test
 //! plays the user's part on them by changing the simulated world directly.
 
-use e2e::{keyring_clear, workspace_root, App, TestEnv};
-use simulator::{Demo, Scenario, ARM_AUDIENCE, DEMO_CLIENT_ID};
+use e2e::{workspace_root, LiveApp, LiveSetup};
+use simulator::{Scenario, ARM_AUDIENCE, DEMO_CLIENT_ID};
 
-struct Live {
-    demo: Demo,
-    env: TestEnv,
-    app: App,
+struct Live(LiveApp);
+
+impl std::ops::Deref for Live {
+    type Target = LiveApp;
+    fn deref(&self) -> &LiveApp {
+        &self.0
+    }
 }
 
 impl Live {
     /// The live app against a simulated world in `scenario`; `microsoft_browser_sign_in` says
-    /// whether this build has a Microsoft client id, `extra` adds variables.
+    /// whether this build has a Microsoft client id. Pinecone sign-in is never set up.
     async fn start(scenario: Scenario, microsoft_browser_sign_in: bool, extra: Vec<(&'static str, String)>) -> Self {
-        keyring_clear();
-        let demo = Demo::start(scenario).await.expect("start the simulated services");
-        let env = TestEnv::new();
-        // Pages are only recorded; a sign-in's page is followed when a test says so.
-        env.set_browser_mode("record");
-        let base = demo.base_url();
-        let mut vars = vec![
-            ("BROWSER", workspace_root().join("tests/support/follow-browser.sh").display().to_string()),
-            ("BA_ARM_URL", base.clone()),
-            ("BA_PINECONE_API_URL", base.clone()),
-        ];
-        if microsoft_browser_sign_in {
-            let entra = simulator::idp_endpoints(&base).entra;
-            vars.extend([
-                ("BA_MICROSOFT_CLIENT_ID", DEMO_CLIENT_ID.to_string()),
-                ("BA_MICROSOFT_AUTHORIZE_URL", entra.authorize),
-                ("BA_MICROSOFT_ISSUER", entra.issuer),
-                ("BA_MICROSOFT_TOKEN_URL", entra.token),
-            ]);
-        }
-        vars.extend(extra);
-        let app = App::launch_with(&env, &vars).await;
-        Self { demo, env, app }
+        Self(LiveApp::start(scenario, LiveSetup { microsoft: microsoft_browser_sign_in, pinecone: false, extra }).await)
     }
 
-    async fn next(&self, expect_step: &str) {
-        self.app.click("wizard-next").await;
-        self.app.find(&format!("screen-step-{expect_step}")).await;
-    }
-
-    /// Signs in with Microsoft from the card, the browser following Entra back to the app.
     async fn sign_in_with_microsoft_in_the_browser(&self) {
-        self.env.set_browser_mode("follow");
-        self.app.click("signin-start-microsoft").await;
-        self.app.wait_signin_state("microsoft", "signed-in").await;
-        self.env.set_browser_mode("record");
+        self.sign_in("microsoft").await;
     }
 
     /// Steps 1 to 6 of the connect flow: Pinecone can't be checked, so the first step says how to
@@ -97,8 +69,7 @@ impl Live {
     }
 
     async fn finish(self) {
-        self.app.quit().await;
-        keyring_clear();
+        self.0.finish().await;
     }
 }
 

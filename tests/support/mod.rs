@@ -1,6 +1,7 @@
 //! The e2e harness, split by what it drives: the test environment (folders, ports, the stand-in
 //! browser's record), the app (through tauri-driver and WebKitWebDriver), headless Chromium (the
-//! system browser in demo tests), the two together in demo mode, and the identity provider. One retry helper covers the redraws
+//! system browser in demo tests), the two together in demo mode, the app in live mode against
+//! simulated services, and the identity provider. One retry helper covers the redraws
 //! that can happen between finding an element and using it.
 
 mod app;
@@ -8,6 +9,7 @@ mod chromium;
 mod demo;
 mod env;
 mod idp;
+mod live;
 mod retry;
 
 pub use app::App;
@@ -15,3 +17,4 @@ pub use chromium::Chromium;
 pub use demo::DemoApp;
 pub use env::{app_binary, next_opened, wait_opened, workspace_root, TestEnv, IDENTIFIER};
 pub use idp::{keyring_clear, keyring_has, IdpFixture, CLIENT_ID};
+pub use live::{LiveApp, LiveSetup};

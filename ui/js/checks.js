@@ -134,6 +134,12 @@ export function recheckShown() {
   for (const stepId of Object.keys(views)) if (slot(stepId)) runCheck(stepId);
 }
 
+/** "4 s", or "60 min" for a long wait (a busy service may ask for an hour). @param {number} ms */
+function inWords(ms) {
+  const s = Math.max(1, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
+
 /** @param {string} stepId */
 function panel(stepId) {
   const view = views[stepId];
@@ -154,7 +160,7 @@ function panel(stepId) {
     view && view.running
       ? "Checking now…"
       : view && view.nextAt
-        ? `Checked ${view.attempt} time${view.attempt === 1 ? "" : "s"}; checking again in ${Math.max(1, Math.round((view.nextAt - Date.now()) / 1000))} s.`
+        ? `Checked ${view.attempt} time${view.attempt === 1 ? "" : "s"}; checking again in ${inWords(view.nextAt - Date.now())}.`
         : view && view.attempt
           ? `Checked ${view.attempt} time${view.attempt === 1 ? "" : "s"}.`
           : "";
@@ -191,7 +197,13 @@ function panel(stepId) {
               testid: t("check-regenerate"),
               onclick: () =>
                 backend.regenerateLink().then(
-                  () => {},
+                  () => {
+                    // Opened: an error from an earlier try is no longer true.
+                    if (views[stepId] && views[stepId].error) {
+                      views[stepId].error = undefined;
+                      redraw(stepId);
+                    }
+                  },
                   (/** @type {AppError} */ e) => {
                     if (views[stepId]) views[stepId].error = e;
                     redraw(stepId);

@@ -104,7 +104,10 @@ impl Assistant {
         Ok(Self {
             session: Arc::new(Mutex::new(session)),
             sign_ins,
-            checker: Checker { pinecone: PineconeAdmin::new(bases.pinecone), arm: Arm::new(bases.arm) },
+            checker: Checker {
+                pinecone: PineconeAdmin::new(bases.pinecone).with_timeout(mode::request_timeout()),
+                arm: Arm::new(bases.arm).with_timeout(mode::request_timeout()),
+            },
             demo,
             browser: setup.browser,
         })

@@ -43,6 +43,13 @@ pub struct ApiBases {
     pub arm: String,
 }
 
+/// How long one request to Pinecone or Azure may take: `BA_HTTP_TIMEOUT_SECS`, else 30 s. A slow
+/// network may want more; the fault tests use less, so a late answer fails fast.
+pub fn request_timeout() -> std::time::Duration {
+    let secs = std::env::var("BA_HTTP_TIMEOUT_SECS").ok().and_then(|s| s.parse::<u64>().ok()).filter(|s| *s > 0);
+    std::time::Duration::from_secs(secs.unwrap_or(30))
+}
+
 impl ApiBases {
     /// Live: the real services, or `BA_PINECONE_API_URL` / `BA_ARM_URL` (a proxy, a test server).
     pub fn live() -> Self {

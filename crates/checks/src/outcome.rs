@@ -78,7 +78,13 @@ impl CheckOutcome {
 
     /// A service that asked to be left alone for a while: not a failure, the panel polls again then.
     pub(crate) fn busy(service: &str, wait_secs: u64) -> Self {
-        let summary = words().common.busy.fill(&[("service", service), ("secs", &wait_secs.to_string())]);
+        let w = &words().common;
+        let wait = match wait_secs {
+            0..120 => w.seconds.fill(&[("n", &wait_secs.to_string())]),
+            3600.. => w.an_hour.text(),
+            _ => w.minutes.fill(&[("n", &wait_secs.div_ceil(60).to_string())]),
+        };
+        let summary = w.busy.fill(&[("service", service), ("wait", &wait)]);
         Self { retry_after_secs: Some(wait_secs), ..Self::new(CheckState::Waiting, summary) }
     }
 

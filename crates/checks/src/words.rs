@@ -50,6 +50,9 @@ impl Template {
 #[serde(deny_unknown_fields)]
 pub struct Common {
     pub busy: Template,
+    pub seconds: Template,
+    pub minutes: Template,
+    pub an_hour: Template,
     pub failed: Template,
     pub offline_advice: Template,
     pub expired_advice: Template,

@@ -134,6 +134,12 @@ impl PineconeAdmin {
         self
     }
 
+    /// How long one request may take (30 s unless told).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.endpoint.http = signin::oauth::http_client_with_timeout(timeout);
+        self
+    }
+
     async fn list<T: serde::de::DeserializeOwned>(
         &self,
         token: &Secret,

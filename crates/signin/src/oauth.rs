@@ -57,10 +57,15 @@ pub enum OAuthError {
 
 /// The HTTP client for token requests: no redirects, bounded time.
 pub fn http_client() -> reqwest::Client {
+    http_client_with_timeout(Duration::from_secs(30))
+}
+
+/// [`http_client`], with requests allowed `timeout` in all (and at most 10 s to connect).
+pub fn http_client_with_timeout(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
         .build()
         .expect("a reqwest client with static settings")
 }

@@ -47,7 +47,7 @@ fn page(items: Vec<Value>, headers: &HeaderMap, path: &str, version: &str, q: &L
 }
 
 async fn tenants(State(w): State<World>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
-    let version = match gate::arm(&w, &headers, "/tenants", q.api_version.as_deref(), &[RESOURCES_API]) {
+    let version = match gate::arm(&w, &headers, q.api_version.as_deref(), &[RESOURCES_API]) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -60,7 +60,7 @@ async fn tenants(State(w): State<World>, headers: HeaderMap, Query(q): Query<Lis
 }
 
 async fn subscriptions(State(w): State<World>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
-    let version = match gate::arm(&w, &headers, "/subscriptions", q.api_version.as_deref(), &[RESOURCES_API]) {
+    let version = match gate::arm(&w, &headers, q.api_version.as_deref(), &[RESOURCES_API]) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -91,7 +91,7 @@ fn check_subscription(
     sub: &str,
     supported: &[&'static str],
 ) -> Result<&'static str, Response> {
-    let version = gate::arm(w, headers, "/subscriptions/", q.api_version.as_deref(), supported)?;
+    let version = gate::arm(w, headers, q.api_version.as_deref(), supported)?;
     match w.read(|s| s.subscription(sub).map(|s| s.state)) {
         None => Err(arm_error(
             StatusCode::NOT_FOUND,

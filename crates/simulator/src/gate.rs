@@ -1,6 +1,6 @@
-//! What every simulated API request passes before its handler runs, as on the real services:
-//! an injected fault (for tests of the app's retries and messages), a bearer token the simulated
-//! IdP issued *for this API* (its audience), and the version the service requires: Pinecone's
+//! What every simulated API request passes before its handler runs, as on the real services
+//! (after the fault layer, [`crate::faults`]): a bearer token the simulated IdP issued *for this
+//! API* (its audience), and the version the service requires: Pinecone's
 //! `X-Pinecone-Api-Version` header (absent means the oldest supported version, as Pinecone
 //! documents) and ARM's `api-version` parameter (only the versions the specs document).
 
@@ -29,24 +29,6 @@ pub fn arm_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
 }
 
-/// One injected failure: the status to answer with and its `Retry-After`.
-#[derive(Debug, Clone, Copy)]
-pub struct Fault {
-    pub status: u16,
-    pub retry_after: Option<u64>,
-}
-
-impl Fault {
-    fn response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut resp = (status, "simulated fault").into_response();
-        if let Some(secs) = self.retry_after {
-            resp.headers_mut().insert("retry-after", secs.into());
-        }
-        resp
-    }
-}
-
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
 }
@@ -65,9 +47,6 @@ pub struct PineconeCaller {
 
 /// The gate for `/admin/...`.
 pub fn pinecone(world: &World, headers: &HeaderMap, path: &str) -> Result<PineconeCaller, Response> {
-    if let Some(fault) = world.take_fault(path) {
-        return Err(fault.response());
-    }
     let token = bearer(headers).filter(|t| world.idp().audience_of(t).as_deref() == Some(PINECONE_AUDIENCE));
     let Some(token) = token else {
         return Err(pinecone_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Invalid or expired token."));
@@ -93,13 +72,9 @@ pub fn pinecone(world: &World, headers: &HeaderMap, path: &str) -> Result<Pineco
 pub fn arm(
     world: &World,
     headers: &HeaderMap,
-    path: &str,
     api_version: Option<&str>,
     supported: &[&'static str],
 ) -> Result<&'static str, Response> {
-    if let Some(fault) = world.take_fault(path) {
-        return Err(fault.response());
-    }
     let audience = bearer(headers).and_then(|t| world.idp().audience_of(t));
     if !matches!(audience.as_deref(), Some(ARM_AUDIENCE | ARM_AUDIENCE_LEGACY)) {
         return Err(arm_error(

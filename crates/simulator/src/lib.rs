@@ -10,6 +10,7 @@
 
 pub mod arm_api;
 pub mod browser;
+pub mod faults;
 pub mod gate;
 pub mod idp;
 pub mod model;
@@ -51,7 +52,13 @@ impl Running {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                };
+                tokio::spawn(serve_connection(stream, router.clone()));
+            }
         });
         Ok(Self { addr, task })
     }
@@ -59,6 +66,38 @@ impl Running {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
+}
+
+/// The connection was to be dropped ([`faults::Fault::Drop`]); hyper closes it unanswered.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// Serves one connection with hyper (rather than `axum::serve`), so a response marked
+/// [`faults::DropConnection`] can end the connection with no answer at all.
+async fn serve_connection(stream: tokio::net::TcpStream, router: axum::Router) {
+    use tower::ServiceExt;
+    let service = hyper::service::service_fn(move |req: axum::http::Request<hyper::body::Incoming>| {
+        let router = router.clone();
+        async move {
+            let resp = router.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|never| match never {});
+            if resp.extensions().get::<faults::DropConnection>().is_some() {
+                return Err(Dropped);
+            }
+            Ok(resp)
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .with_upgrades()
+        .await;
 }
 
 impl Drop for Running {

@@ -3,10 +3,10 @@
 //! and the faults tests inject. Requests need a bearer token the simulated IdP issued, and the
 //! version each service requires ([`crate::gate`]).
 
+pub use crate::faults::Fault;
 pub use crate::model::{Org, SaasSub, ORG_ID, SUBSCRIPTION_ID, TENANT_ID};
 pub use crate::scenario::PAID_ORG_ID;
 use crate::{
-    gate::Fault,
     model::{Plan, Role, Scenario, State},
     Idp,
 };
@@ -21,6 +21,8 @@ pub struct World {
     state: Arc<Mutex<State>>,
     /// Faults to inject: each request to a matching path prefix takes the next one.
     faults: Arc<Mutex<HashMap<String, Vec<Fault>>>>,
+    /// The path of every API request seen, oldest first.
+    requests: Arc<Mutex<Vec<String>>>,
     idp: Idp,
 }
 
@@ -40,7 +42,7 @@ impl World {
             }
             Ok(json!({ "https://pinecone.io/orgId": org, "https://pinecone.io/email": s.user_email }))
         }));
-        Self { state, faults: Arc::default(), idp }
+        Self { state, faults: Arc::default(), requests: Arc::default(), idp }
     }
 
     pub(crate) fn idp(&self) -> &Idp {
@@ -147,19 +149,43 @@ impl World {
 
     /// Makes the next `count` requests under `path_prefix` fail with `status` (and `Retry-After`).
     pub fn inject_faults(&self, path_prefix: &str, status: u16, retry_after: Option<u64>, count: usize) {
-        let fault = Fault { status, retry_after };
+        self.inject(path_prefix, Fault::Status { status, retry_after }, count);
+    }
+
+    /// Makes the next `count` requests under `path_prefix` meet `fault`.
+    pub fn inject(&self, path_prefix: &str, fault: Fault, count: usize) {
         self.faults.lock().entry(path_prefix.into()).or_default().extend(std::iter::repeat_n(fault, count));
     }
 
-    /// The next fault for a request to `path`, if one is queued for it.
+    /// Lifts every fault still queued.
+    pub fn clear_faults(&self) {
+        self.faults.lock().clear();
+    }
+
+    /// The next fault for a request to `path`: from the longest prefix with one queued.
     pub(crate) fn take_fault(&self, path: &str) -> Option<Fault> {
         let mut faults = self.faults.lock();
-        let queue = faults.iter_mut().find(|(prefix, queue)| path.starts_with(prefix.as_str()) && !queue.is_empty())?.1;
+        let queue = faults
+            .iter_mut()
+            .filter(|(prefix, queue)| path.starts_with(prefix.as_str()) && !queue.is_empty())
+            .max_by_key(|(prefix, _)| prefix.len())?
+            .1;
         Some(queue.remove(0))
     }
 
-    /// Both APIs' routes.
+    pub(crate) fn count_request(&self, path: &str) {
+        self.requests.lock().push(path.to_owned());
+    }
+
+    /// How many API requests under `path_prefix` the simulator has seen.
+    pub fn requests_to(&self, path_prefix: &str) -> usize {
+        self.requests.lock().iter().filter(|p| p.starts_with(path_prefix)).count()
+    }
+
+    /// Both APIs' routes, behind the fault layer.
     pub fn router(&self) -> Router {
-        crate::pinecone_api::router(self).merge(crate::arm_api::router(self))
+        crate::pinecone_api::router(self)
+            .merge(crate::arm_api::router(self))
+            .layer(axum::middleware::from_fn_with_state(self.clone(), crate::faults::apply))
     }
 }
