@@ -161,9 +161,7 @@ async fn run(screen: Screen, kind: Kind) {
             live.app
                 .wait_until(
                     "the Configure account page to open",
-                    &format!(
-                        "return document.querySelector('[data-testid=check-confirm-subscribe]').dataset.state === 'verified'"
-                    ),
+                    "return document.querySelector('[data-testid=check-confirm-subscribe]').dataset.state === 'verified'",
                 )
                 .await;
             let urls = live.env.opened_urls();
