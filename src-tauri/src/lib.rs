@@ -7,7 +7,7 @@ mod command_list;
 mod commands;
 
 pub use assistant::Mode;
-use assistant::{Assistant, Setup, StartError, SystemBrowser, TokenStore};
+use assistant::{instance, Assistant, Setup, StartError, SystemBrowser, TokenStore};
 use std::{path::PathBuf, sync::Arc, time::Instant};
 use tauri::{Manager, Runtime};
 
@@ -23,6 +23,8 @@ pub struct Overrides {
     pub token_store: Option<Arc<dyn TokenStore>>,
     /// Live or demo; by default from `BA_MODE` and the command line.
     pub mode: Option<Mode>,
+    /// This process's claim on the data folder, answering second launches once the window exists.
+    pub first_copy: Option<instance::FirstCopy>,
 }
 
 macro_rules! handler {
@@ -50,14 +52,45 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
             api_bases: None,
         };
         app.manage(tauri::async_runtime::block_on(Assistant::start(setup))?);
+        if let Some(first) = overrides.first_copy {
+            let handle = app.handle().clone();
+            first.serve(move || show_main_window(&handle));
+        }
         Ok(())
     }))
 }
 
+/// Brings the window to the front for a second launch of the app.
+fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
+    eprintln!("another copy was started: showing this window instead");
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 pub fn run() {
-    let builder =
-        build_app(tauri::Builder::default(), Overrides::default()).expect("the flow data compiled into the app is valid");
-    builder.run(tauri::generate_context!("../tauri.conf.json")).expect("error while running Billing Assistant");
+    let context = tauri::generate_context!("../tauri.conf.json");
+    // One copy per data folder: a second launch shows the first copy's window and ends here.
+    let first_copy = match instance::default_data_dir(&context.config().identifier).map(|dir| instance::claim(&dir)) {
+        Some(Ok(instance::Claim::Second { showed })) => {
+            eprintln!(
+                "Billing Assistant is already running{}.",
+                if showed { "; its window was brought to the front" } else { "" }
+            );
+            return;
+        }
+        Some(Ok(instance::Claim::First(first))) => Some(first),
+        Some(Err(e)) => {
+            eprintln!("couldn't check for another running copy ({e}); starting anyway");
+            None
+        }
+        None => None,
+    };
+    let overrides = Overrides { first_copy, ..Overrides::default() };
+    let builder = build_app(tauri::Builder::default(), overrides).expect("the flow data compiled into the app is valid");
+    builder.run(context).expect("error while running Billing Assistant");
 }
 
 #[cfg(test)]

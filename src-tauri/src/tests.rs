@@ -35,7 +35,16 @@ fn overrides(dir: &std::path::Path) -> Overrides {
         config_dir: Some(dir.join("config")),
         token_store: Some(std::sync::Arc::new(signin::MemoryTokenStore::default())),
         mode: Some(crate::Mode::Live),
+        first_copy: None,
     }
+}
+
+#[test]
+fn the_one_copy_lock_is_in_the_folder_tauri_keeps_the_data_in() {
+    let h = harness();
+    let tauri_says = h.webview.app_handle().path().app_data_dir().unwrap();
+    let identifier = h.webview.app_handle().config().identifier.clone();
+    assert_eq!(assistant::instance::default_data_dir(&identifier), Some(tauri_says));
 }
 
 fn harness() -> Harness {

@@ -10,6 +10,7 @@ mod accounts;
 mod browser;
 mod demo;
 mod error;
+pub mod instance;
 mod live_checks;
 mod mode;
 mod session;
