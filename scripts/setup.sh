@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Billing Assistant needs on Debian 12, given Rust (rustup) and Node.
 #   scripts/setup.sh run    packages to build and run the app
-#   scripts/setup.sh test   also what the tests need: Xvfb, WebKitWebDriver, tauri-driver, D-Bus, gnome-keyring
+#   scripts/setup.sh test   also what the tests need: Xvfb, WebKitWebDriver, tauri-driver, D-Bus, gnome-keyring,
+#                           cargo-deny
 set -euo pipefail
 what=${1:-run}
 
@@ -32,5 +33,9 @@ if [ "$what" = test ]; then
   if ! tauri-driver --help >/dev/null 2>&1; then
     echo "==> installing tauri-driver"
     cargo install tauri-driver --locked --version 2.1.0
+  fi
+  if ! cargo deny --version >/dev/null 2>&1; then
+    echo "==> installing cargo-deny"
+    cargo install cargo-deny --locked --version 0.20.2
   fi
 fi

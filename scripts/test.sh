@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (with Rust and Node) and runs every test: formatting, clippy
-# with warnings as errors, unit, integration and IPC tests, then the WebDriver e2e suite against
-# the real app. Tests run under Xvfb, in a D-Bus session with an unlocked gnome-keyring, so the
+# with warnings as errors, cargo deny, unit, integration and IPC tests, the progress store's crash
+# test, then the WebDriver e2e suite against the real app. Tests run under Xvfb, in a D-Bus session with an unlocked gnome-keyring, so the
 # keyring tests use the real Secret Service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +16,15 @@ echo "==> cargo fmt"
 cargo fmt --all --check
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "==> dependencies: licences, sources, duplicate versions, advisories (cargo deny)"
+scripts/deny.sh
 echo "==> build"
 cargo build -p billing-assistant --locked
 cargo build --workspace --tests --locked
 
 echo "==> unit, integration and IPC tests"
 scripts/headless.sh cargo test --locked
+echo "==> crash safety of the progress store (a shorter run than scripts/crash-test.sh's default)"
+scripts/crash-test.sh 200 20 20
 echo "==> e2e (tauri-driver + WebKitWebDriver, and Chromium for demo mode), one app at a time"
 scripts/headless.sh cargo test -p e2e --locked -- --test-threads=1

@@ -39,6 +39,29 @@ fn overrides(dir: &std::path::Path) -> Overrides {
     }
 }
 
+/// The window's Content-Security-Policy: the UI's own files and IPC, nothing from anywhere else,
+/// no inline or evaluated script, no plugins, no framing, no form posts.
+#[test]
+fn the_window_may_load_nothing_from_outside_the_app() {
+    let config: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    let csp = config["app"]["security"]["csp"].as_str().expect("a CSP is set");
+    let directives: std::collections::BTreeMap<&str, &str> = csp.split(';').filter_map(|d| d.trim().split_once(' ')).collect();
+    assert_eq!(directives["default-src"], "'self'");
+    assert_eq!(directives["script-src"], "'self'");
+    assert_eq!(directives["connect-src"], "ipc: http://ipc.localhost");
+    for (directive, value) in
+        [("object-src", "'none'"), ("base-uri", "'none'"), ("form-action", "'none'"), ("frame-ancestors", "'none'")]
+    {
+        assert_eq!(directives[directive], value, "{directive}");
+    }
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval") && !csp.contains('*'), "{csp}");
+    // Capabilities: the main window gets the app's own commands and no plugin or core permission.
+    let capability: Value = serde_json::from_str(include_str!("../capabilities/default.json")).unwrap();
+    let granted = capability["permissions"].as_array().unwrap();
+    assert!(granted.iter().all(|p| p.as_str().is_some_and(|p| p.starts_with("allow-") && !p.contains(':'))), "{granted:?}");
+    assert_eq!(capability["windows"], json!(["main"]));
+}
+
 #[test]
 fn the_one_copy_lock_is_in_the_folder_tauri_keeps_the_data_in() {
     let h = harness();

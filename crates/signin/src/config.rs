@@ -344,6 +344,10 @@ mod tests {
         assert!(err.to_string().contains("signin.toml"), "{err}");
         std::fs::write(&file, "[microsoft]\nclient_idd = \"typo\"\n").unwrap();
         assert!(SignInConfig::load(Some(&file), |_| None).is_err(), "unknown keys are refused, not ignored");
+        // A public client has no secret: there is nowhere to put one (RFC 8252 §8.5).
+        std::fs::write(&file, "[pinecone]\nclient_secret = \"s3cret\"\n").unwrap();
+        let err = SignInConfig::load(Some(&file), |_| None).unwrap_err();
+        assert!(err.to_string().contains("client_secret") && !err.to_string().contains("s3cret"), "{err}");
     }
 
     #[test]

@@ -74,6 +74,8 @@ async fn a_get_callback_with_the_right_state_delivers_the_code() {
     let callback = task.await.unwrap().expect("code");
     assert_eq!(callback.code.expose(), "the-code");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    // No framing either (RFC 9700 §4.16: a page that can't be put in a frame can't be clickjacked).
+    assert!(response.contains("frame-ancestors 'none'"), "{response}");
     for header in ["Cache-Control: no-store", "Referrer-Policy: no-referrer", "Content-Security-Policy: default-src 'none'"] {
         assert!(response.contains(header), "missing {header}: {response}");
     }

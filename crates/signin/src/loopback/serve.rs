@@ -238,7 +238,7 @@ fn page(title: &str, message: &str, pairing: Option<&str>) -> Page {
     Page {
         html,
         csp: format!(
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; form-action 'none'; base-uri 'none'"
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
         ),
     }
 }
