@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# One clean build per run: incremental caches would only take disk (they were a third of target/).
+export CARGO_INCREMENTAL=0
 scripts/setup.sh test
 echo "==> npm packages for tests (oauth2-mock-server)"
 npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
