@@ -8,7 +8,7 @@ what=${1:-run}
 
 build_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev libdbus-1-dev)
 run_pkgs=(xvfb xauth dbus-x11 gnome-keyring libsecret-tools)
-test_pkgs=(webkit2gtk-driver imagemagick keyutils procps curl chromium chromium-driver)
+test_pkgs=(webkit2gtk-driver imagemagick keyutils procps curl chromium chromium-driver debootstrap rpm desktop-file-utils)
 
 pkgs=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

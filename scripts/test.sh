@@ -30,3 +30,6 @@ echo "==> crash safety of the progress store (a shorter run than scripts/crash-t
 scripts/crash-test.sh 200 20 20
 echo "==> e2e (tauri-driver + WebKitWebDriver, and Chromium for demo mode), one app at a time"
 scripts/headless.sh cargo test -p e2e --locked -- --test-threads=1
+echo "==> the .deb and .rpm (Tauri CLI, release build), installed into a fresh Debian 12 root, flows e2e there"
+scripts/package.sh
+scripts/install-test.sh

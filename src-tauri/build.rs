@@ -1,5 +1,9 @@
-//! Generates the app's context from ../tauri.conf.json and one permission per IPC command, and
+//! Generates the app's context from tauri.conf.json and one permission per IPC command, and
 //! refuses to build when capabilities/default.json doesn't grant exactly those commands.
+//!
+//! `src-tauri/tauri.conf.json` is a symlink to the one at the root: the Tauri CLI (which builds the
+//! packages) only looks for the config beside the app's Cargo.toml, so cargo and the CLI both read
+//! it here, and the paths in it are relative to `src-tauri/`.
 
 include!("src/command_list.rs");
 
@@ -25,10 +29,6 @@ fn main() {
     wanted.sort();
     have.sort();
     assert_eq!(have, wanted, "capabilities/default.json must grant exactly the commands in src/command_list.rs");
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .config_path("../tauri.conf.json")
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
-    )
-    .expect("tauri build script (reads ../tauri.conf.json)");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri build script (reads tauri.conf.json)");
 }

@@ -90,6 +90,10 @@ async fn connect_flow_confirmed_from_azure_alone_with_a_browser_sign_in() {
         "https://us-central1-production-console.cloudfunctions.net/api/v1"
     );
     assert!(live.app.text("settings-notes-pinecone").await.contains("Unverified"));
+    // The About card: the version the packages carry, the build, the mode.
+    assert_eq!(live.app.text("about-version").await, env!("CARGO_PKG_VERSION"));
+    assert_eq!(live.app.text("about-build").await, "Debug (for development)");
+    assert!(live.app.text("about-mode").await.contains("real Pinecone and Azure"));
     live.app.screenshot("settings.png").await;
     live.app.click("settings-back").await;
     live.app.find("screen-start").await;

@@ -1,9 +1,9 @@
 //! The IPC commands. Each one calls one method of the [`Assistant`]; no rules live here. Commands
 //! that save progress or talk to the network are `async`, so they never block the UI thread.
 
-use crate::StartedAt;
 use assistant::{
-    Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, SignInEvent, SignInSettings, SignInStatus, Snapshot,
+    startup::{PaintMarks, StartupTimeline},
+    About, Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, SignInEvent, SignInSettings, SignInStatus, Snapshot,
 };
 use tauri::{ipc::Channel, State};
 
@@ -54,10 +54,11 @@ pub fn open_url(a: State<'_, Assistant>, url: String) -> Answer<()> {
     a.open_url(&url)
 }
 
-/// Called by the UI once its first screen is painted; prints the time since launch for scripts/measure.sh.
+/// Called by the UI once its first screen is painted; prints the time since launch (and, with
+/// `BA_STARTUP_PROFILE=1`, the whole timeline) for scripts/measure.sh and scripts/bench.sh.
 #[tauri::command]
-pub fn ui_painted(started: State<'_, StartedAt>) {
-    eprintln!("billing-assistant: first screen painted {:.0} ms after start", started.0.elapsed().as_secs_f64() * 1000.0);
+pub fn ui_painted(timeline: State<'_, StartupTimeline>, marks: Option<PaintMarks>) {
+    timeline.report_painted(marks);
 }
 
 #[tauri::command]
@@ -124,4 +125,9 @@ pub fn demo_status(a: State<'_, Assistant>) -> DemoStatus {
 #[tauri::command]
 pub async fn demo_reset(a: State<'_, Assistant>, scenario: Option<String>) -> Answer<Snapshot> {
     a.demo_reset(scenario).await
+}
+
+#[tauri::command]
+pub fn about(a: State<'_, Assistant>) -> About {
+    a.about()
 }

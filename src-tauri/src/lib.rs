@@ -7,12 +7,9 @@ mod command_list;
 mod commands;
 
 pub use assistant::Mode;
-use assistant::{instance, Assistant, Setup, StartError, SystemBrowser, TokenStore};
-use std::{path::PathBuf, sync::Arc, time::Instant};
+use assistant::{instance, startup::StartupTimeline, Assistant, Setup, StartError, SystemBrowser, TokenStore};
+use std::{path::PathBuf, sync::Arc};
 use tauri::{Manager, Runtime};
-
-/// When the process started; only used to report start-up time.
-pub struct StartedAt(pub Instant);
 
 /// Where the app keeps things. Everything left `None` takes the platform default, which is only
 /// known once the app is set up; tests fill them all in.
@@ -25,6 +22,8 @@ pub struct Overrides {
     pub mode: Option<Mode>,
     /// This process's claim on the data folder, answering second launches once the window exists.
     pub first_copy: Option<instance::FirstCopy>,
+    /// The start-up clock, started in `main`; a new one otherwise.
+    pub timeline: Option<StartupTimeline>,
 }
 
 macro_rules! handler {
@@ -38,9 +37,15 @@ macro_rules! handler {
 /// # Errors
 /// Only if the flow data compiled into the app is invalid, which the wizard crate's tests rule out.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -> Result<tauri::Builder<R>, StartError> {
+    let timeline = overrides.timeline.unwrap_or_else(StartupTimeline::start);
     Assistant::check_flow_data()?;
-    let builder = builder.manage(StartedAt(Instant::now())).invoke_handler(with_commands!(handler));
+    timeline.mark("flow-data-checked");
+    let builder = builder
+        .manage(timeline)
+        .invoke_handler(with_commands!(handler))
+        .on_page_load(|webview, _| webview.state::<StartupTimeline>().mark("page-load-started"));
     Ok(builder.setup(move |app| {
+        app.state::<StartupTimeline>().mark("setup-started");
         let setup = Setup {
             data_dir: overrides.data_dir.map_or_else(|| app.path().app_data_dir(), Ok)?,
             config_dir: overrides.config_dir.map_or_else(|| app.path().app_config_dir(), Ok)?,
@@ -52,6 +57,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
             api_bases: None,
         };
         app.manage(tauri::async_runtime::block_on(Assistant::start(setup))?);
+        app.state::<StartupTimeline>().mark("assistant-started");
         if let Some(first) = overrides.first_copy {
             let handle = app.handle().clone();
             first.serve(move || show_main_window(&handle));
@@ -71,7 +77,14 @@ fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
 }
 
 pub fn run() {
-    let context = tauri::generate_context!("../tauri.conf.json");
+    let timeline = StartupTimeline::start();
+    // `--version` answers before anything else starts (no window, no lock), as installers and
+    // support scripts expect.
+    if std::env::args().skip(1).any(|a| a == "--version") {
+        println!("{}", assistant::version_line());
+        return;
+    }
+    let context = tauri::generate_context!();
     // One copy per data folder: a second launch shows the first copy's window and ends here.
     let first_copy = match instance::default_data_dir(&context.config().identifier).map(|dir| instance::claim(&dir)) {
         Some(Ok(instance::Claim::Second { showed })) => {
@@ -88,7 +101,8 @@ pub fn run() {
         }
         None => None,
     };
-    let overrides = Overrides { first_copy, ..Overrides::default() };
+    timeline.mark("one-copy-lock-claimed");
+    let overrides = Overrides { first_copy, timeline: Some(timeline), ..Overrides::default() };
     let builder = build_app(tauri::Builder::default(), overrides).expect("the flow data compiled into the app is valid");
     builder.run(context).expect("error while running Billing Assistant");
 }

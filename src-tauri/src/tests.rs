@@ -18,7 +18,7 @@ struct Harness {
 
 fn harness_in(dir: tempfile::TempDir) -> Harness {
     // The real context, so these tests also prove that capabilities/default.json grants every command.
-    let context = tauri::generate_context!("../tauri.conf.json", test = true);
+    let context = tauri::generate_context!(test = true);
     let mut app =
         build_app(mock_builder(), overrides(dir.path())).expect("valid flow data").build(context).expect("mock app builds");
     // One turn of the event loop runs setup, which manages the state and opens the config's `main`
@@ -36,6 +36,7 @@ fn overrides(dir: &std::path::Path) -> Overrides {
         token_store: Some(std::sync::Arc::new(signin::MemoryTokenStore::default())),
         mode: Some(crate::Mode::Live),
         first_copy: None,
+        timeline: None,
     }
 }
 
@@ -60,6 +61,19 @@ fn the_window_may_load_nothing_from_outside_the_app() {
     let granted = capability["permissions"].as_array().unwrap();
     assert!(granted.iter().all(|p| p.as_str().is_some_and(|p| p.starts_with("allow-") && !p.contains(':'))), "{granted:?}");
     assert_eq!(capability["windows"], json!(["main"]));
+}
+
+/// The version the About card and `--version` show is the one the packages are built with.
+#[test]
+fn about_answers_the_version_tauri_conf_and_the_packages_carry() {
+    let h = harness();
+    let about = h.call("about", json!({})).unwrap();
+    let config: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+    assert_eq!(about["version"], config["version"]);
+    assert_eq!(about["product"], config["productName"]);
+    assert_eq!(about["build"], "debug");
+    assert_eq!(about["demo"], false, "the harness runs in live mode");
+    assert_eq!(assistant::version_line(), format!("Billing Assistant {} (debug build)", env!("CARGO_PKG_VERSION")));
 }
 
 #[test]
@@ -228,7 +242,7 @@ fn demo_mode_serves_the_simulated_pages_and_resets() {
     let dir = tempfile::tempdir().unwrap();
     let mut o = overrides(dir.path());
     o.mode = Some(crate::Mode::Demo);
-    let context = tauri::generate_context!("../tauri.conf.json", test = true);
+    let context = tauri::generate_context!(test = true);
     let mut app = build_app(mock_builder(), o).unwrap().build(context).unwrap();
     #[allow(deprecated)]
     app.run_iteration(|_, _| {});

@@ -176,8 +176,11 @@ impl App {
         panic!("{testid} can't be reached with Tab");
     }
 
+    /// Saves a screenshot in `docs/screenshots/`, or in `BA_SCREENSHOT_DIR` (the install test sets
+    /// it, so the installed binary's run doesn't replace the README's pictures).
     pub async fn screenshot(&self, name: &str) {
-        let dir = workspace_root().join("docs/screenshots");
+        let dir = std::env::var_os("BA_SCREENSHOT_DIR")
+            .map_or_else(|| workspace_root().join("docs/screenshots"), std::path::PathBuf::from);
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         // The element can be in the DOM before WebKit has painted it: wait two frames.
         let painted =

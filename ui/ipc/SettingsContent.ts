@@ -4,4 +4,8 @@ import type { SettingsNotes } from "./SettingsNotes";
 /**
  * The sign-in settings screen's words.
  */
-export type SettingsContent = { title: string, intro: string, layersTitle: string, builtIn: string, deployment: string, file: string, environment: string, notSetUp: string, azureCliTitle: string, azureCliFound: string, azureCliMissing: string, notes: SettingsNotes, };
+export type SettingsContent = { title: string, intro: string, layersTitle: string, builtIn: string, deployment: string, file: string, environment: string, notSetUp: string, azureCliTitle: string, azureCliFound: string, azureCliMissing: string, 
+/**
+ * The About card: which version and build this is, and whether it runs the demo.
+ */
+aboutTitle: string, aboutDemo: string, aboutLive: string, notes: SettingsNotes, };

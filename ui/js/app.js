@@ -23,6 +23,7 @@ const ui = {
   /** Start-screen sub-page that isn't part of any flow. */ annual: false,
   /** The sign-in settings screen is open, over whatever screen was there. */ settings: false,
   /** @type {import("../ipc/SignInSettings").SignInSettings|null} */ settingsView: null,
+  /** @type {import("../ipc/About").About|null} */ about: null,
   /** @type {AppError|null} */ error: null,
   confirmStartOver: false,
   busy: false,
@@ -39,7 +40,7 @@ async function openSettings() {
   ui.settings = true;
   render();
   try {
-    ui.settingsView = await backend.signinSettings();
+    [ui.settingsView, ui.about] = await Promise.all([backend.signinSettings(), backend.about()]);
   } catch (err) {
     setError(/** @type {AppError} */ (err));
   }
@@ -48,7 +49,7 @@ async function openSettings() {
 
 function drawTopbar() {
   topbarEl.replaceChildren(
-    h("button", { class: "topbar-link", type: "button", testid: "open-settings", onclick: () => openSettings(), "aria-pressed": ui.settings ? "true" : "false" }, "Sign-in settings"),
+    h("button", { class: "topbar-link", type: "button", testid: "open-settings", onclick: () => openSettings(), "aria-pressed": ui.settings ? "true" : "false" }, "Settings and about"),
   );
 }
 
@@ -214,7 +215,7 @@ function render(opts = {}) {
       ui.settings = false;
       render();
     };
-    parts = [h("main", { class: "main" }, h("div", { id: "error-slot" }), settingsScreen(catalog.settings, ui.settingsView, back))];
+    parts = [h("main", { class: "main" }, h("div", { id: "error-slot" }), settingsScreen(catalog.settings, ui.settingsView, ui.about, back))];
   } else if (!flow) {
     parts = [h("main", { class: "main" }, h("div", { id: "error-slot" }), ui.annual ? annualScreen(catalog, on) : startScreen(catalog, on))];
   } else {
@@ -241,9 +242,15 @@ function render(opts = {}) {
   }
 }
 
+/** When the document finished parsing, for the start-up timeline (module scripts run before it). */
+let domContentLoaded = 0;
+document.addEventListener("DOMContentLoaded", () => (domContentLoaded = performance.now()));
+
 async function boot() {
+  let firstAnswer = 0;
   try {
     [ui.catalog, ui.snap] = await Promise.all([backend.getCatalog(), backend.getState()]);
+    firstAnswer = performance.now();
     await loadDemo();
     // A check result redraws only when it changed something (a step became verified). In demo
     // mode the simulated services answer at once, so polling can be brisk.
@@ -266,7 +273,9 @@ async function boot() {
   document.body.dataset.ready = "true";
   refreshStatus();
   // Two frames: the first is scheduled before paint, the second runs after it.
-  requestAnimationFrame(() => requestAnimationFrame(() => backend.uiPainted().catch(() => {})));
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => backend.uiPainted({ domContentLoaded, firstAnswer, painted: performance.now() }).catch(() => {})),
+  );
 }
 
 boot();

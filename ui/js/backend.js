@@ -13,6 +13,8 @@
  * @typedef {import("../ipc/Identity").Identity} Identity
  * @typedef {import("../ipc/CheckResult").CheckResult} CheckResult
  * @typedef {import("../ipc/DemoStatus").DemoStatus} DemoStatus
+ * @typedef {import("../ipc/About").About} About
+ * @typedef {import("../ipc/PaintMarks").PaintMarks} PaintMarks
  * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
  * @typedef {import("../ipc/Scenario").Scenario} Scenario
  */
@@ -24,6 +26,7 @@
  *   open_step: Snapshot, start_over: Snapshot, dismiss_notice: Snapshot, open_url: null, ui_painted: null,
  *   signin_status: SignInStatus, signin_settings: SignInSettings, sign_in: Identity, sign_in_with_azure_cli: Identity, sign_in_extend: number, sign_in_cancel: null, sign_out: null,
  *   use_memory_tokens: null, run_check: CheckResult, regenerate_link: string, demo_status: DemoStatus, demo_reset: Snapshot,
+ *   about: About,
  * }} Answers
  */
 
@@ -84,9 +87,11 @@ export const backend = {
   dismissNotice: () => call("dismiss_notice"),
   /** @param {string} url */
   openUrl: (url) => call("open_url", { url }),
-  uiPainted: () => call("ui_painted"),
+  /** @param {PaintMarks} marks */
+  uiPainted: (marks) => call("ui_painted", { marks }),
   signinStatus: () => call("signin_status"),
   signinSettings: () => call("signin_settings"),
+  about: () => call("about"),
   signIn,
   signInWithAzureCli: () => call("sign_in_with_azure_cli"),
   /** @param {ProviderId} provider */

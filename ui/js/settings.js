@@ -6,6 +6,7 @@
 import { h } from "./dom.js";
 
 /**
+ * @typedef {import("../ipc/About").About} About
  * @typedef {import("../ipc/SignInSettings").SignInSettings} SignInSettings
  * @typedef {import("../ipc/SettingsContent").SettingsContent} SettingsContent
  * @typedef {import("../ipc/SettingsLayer").SettingsLayer} SettingsLayer
@@ -30,16 +31,34 @@ function row(label, value, testid) {
   return h("div", { class: "setting" }, h("dt", {}, label), h("dd", { testid }, value || "—"));
 }
 
+/** @param {SettingsContent} words @param {About} about */
+function aboutCard(words, about) {
+  return h(
+    "div",
+    { class: "card", testid: "settings-about" },
+    h("h2", {}, words.aboutTitle),
+    h(
+      "dl",
+      { class: "settings" },
+      row("Version", about.version, "about-version"),
+      row("Build", about.build === "release" ? "Release" : "Debug (for development)", "about-build"),
+    ),
+    h("p", { testid: "about-mode" }, about.demo ? words.aboutDemo : words.aboutLive),
+  );
+}
+
 /**
- * @param {SettingsContent} words @param {SignInSettings|null} settings @param {() => void} back
+ * @param {SettingsContent} words @param {SignInSettings|null} settings @param {About|null} about
+ * @param {() => void} back
  */
-export function settingsScreen(words, settings, back) {
+export function settingsScreen(words, settings, about, back) {
   return h(
     "section",
     { class: "screen", testid: "screen-settings" },
     h("h1", { tabindex: "-1", class: "screen-title" }, words.title),
     h("p", { class: "lead" }, words.intro),
     settings && settings.problem ? h("p", { class: "error", role: "alert", testid: "settings-problem" }, settings.problem) : null,
+    about ? aboutCard(words, about) : null,
     !settings
       ? h("p", { class: "meta" }, "Reading the settings…")
       : [

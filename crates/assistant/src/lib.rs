@@ -6,6 +6,7 @@
 //! Methods that touch the disk or the network are `async`: saving progress (an fsync) runs on a
 //! blocking thread, never on the caller's.
 
+mod about;
 mod accounts;
 mod browser;
 mod demo;
@@ -15,7 +16,9 @@ mod live_checks;
 mod mode;
 mod session;
 mod settings;
+pub mod startup;
 
+pub use about::{version_line, About, Build};
 pub use accounts::{ProviderStatus, SignInStatus};
 pub use browser::{Browser, SystemBrowser};
 pub use demo::DemoStatus;

@@ -150,6 +150,13 @@ pub struct SettingsContent {
     pub azure_cli_found: String,
     #[serde(alias = "azure_cli_missing")]
     pub azure_cli_missing: String,
+    /// The About card: which version and build this is, and whether it runs the demo.
+    #[serde(alias = "about_title")]
+    pub about_title: String,
+    #[serde(alias = "about_demo")]
+    pub about_demo: String,
+    #[serde(alias = "about_live")]
+    pub about_live: String,
     pub notes: SettingsNotes,
 }
 
