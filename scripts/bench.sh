@@ -7,6 +7,9 @@
 #   - RSS and PSS of the process plus its WebKit processes, 3 s after the paint;
 #   - the stripped binary size;
 # and the app's start-up timeline (BA_STARTUP_PROFILE=1), median ms from main per stage.
+# Without a GPU render node the app turns off WebKit's DMA-BUF renderer for itself
+# (assistant::webkit); the bare window runs WebKit's defaults, as an empty Tauri app would. A third
+# column runs the bare window with the app's setting too, so both comparisons are in one run.
 # Usage: scripts/bench.sh [runs]   (default 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,14 +47,15 @@ declare -A stage_times
 stages=()
 # One launch of $2 ($1 names it): appends its figures to paint[$1], rss[$1], pss[$1].
 launch() {
-  local which=$1 bin=$2 tmp log start t0 line app
+  local which=$1 bin=$2 extra=$3 tmp log start t0 line app session
   tmp=$(mktemp -d)
   log=$tmp/stderr
   start=$EPOCHREALTIME
   # Each line of stderr stamped as it arrives (bash's own clock, no process per line).
   DISPLAY=$display XDG_DATA_HOME=$tmp/data XDG_CACHE_HOME=$tmp/cache XDG_CONFIG_HOME=$tmp/config \
-    BA_STARTUP_PROFILE=1 dbus-run-session -- "$bin" \
+    BA_STARTUP_PROFILE=1 env $extra dbus-run-session -- "$bin" \
     2> >(while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done > "$log") >/dev/null &
+  session=$!
   until grep -q "first screen painted" "$log" 2>/dev/null; do
     sleep 0.05
     t0=$(awk -v s="$start" -v n="$EPOCHREALTIME" 'BEGIN {print int(n - s)}')
@@ -73,29 +77,39 @@ launch() {
     done
   fi
   kill "$app" 2>/dev/null || true
-  wait 2>/dev/null || true
+  wait "$session" 2>/dev/null || true
   rm -rf "$tmp" 2>/dev/null || true  # a document-portal FUSE mount may linger inside
 }
 
 for i in $(seq "$runs"); do
-  launch app "$app_bin"
-  launch bare "$bare_bin"
+  launch app "$app_bin" ""
+  launch bare "$bare_bin" ""
+  [ -d /dev/dri ] || launch same "$bare_bin" "WEBKIT_DISABLE_DMABUF_RENDERER=1"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 app_size=$(stat -c %s "$app_bin")
 bare_size=$(stat -c %s "$bare_bin")
 echo "runs: $runs each, alternating (release builds, Xvfb 1280x800x24, $(nproc) cores, $(uname -r))"
-printf '%-40s %16s %16s %9s\n' "" app bare app/bare
-row() { # label, unit, app values, bare values
-  local a b
-  a=$(median $3) b=$(median $4)
-  printf '%-40s %16s %16s %8sx\n' "$1" "$a $2 ($(range $3))" "$b $2 ($(range $4))" "$(ratio "$a" "$b")"
+same=${paint[same]:+yes}
+printf '%-34s %20s %20s %9s' "" app bare app/bare
+[ -n "$same" ] && printf ' %20s %14s' "bare, app's setting" "app/that"
+echo
+row() { # label, unit, key: medians and ranges of app, bare (and bare with the app's setting)
+  local -n values=$3
+  local a b c
+  a=$(median ${values[app]}) b=$(median ${values[bare]})
+  printf '%-34s %20s %20s %8sx' "$1" "$a $2 ($(range ${values[app]}))" "$b $2 ($(range ${values[bare]}))" "$(ratio "$a" "$b")"
+  if [ -n "$same" ]; then
+    c=$(median ${values[same]})
+    printf ' %20s %13sx' "$c $2 ($(range ${values[same]}))" "$(ratio "$a" "$c")"
+  fi
+  echo
 }
-row "launch -> first paint, median (range)" ms "${paint[app]}" "${paint[bare]}"
-row "RSS, process + WebKit, median" MiB "${rss[app]}" "${rss[bare]}"
-row "PSS, process + WebKit, median" MiB "${pss[app]}" "${pss[bare]}"
-printf '%-40s %16s %16s %8sx\n' "stripped binary" "$app_size B" "$bare_size B" "$(ratio "$app_size" "$bare_size")"
+row "launch -> first paint, median" ms paint
+row "RSS, process + WebKit, median" MiB rss
+row "PSS, process + WebKit, median" MiB pss
+printf '%-34s %20s %20s %8sx\n' "stripped binary" "$app_size B" "$bare_size B" "$(ratio "$app_size" "$bare_size")"
 echo
 echo "the app's start-up timeline, ms from main (median of $runs):"
 for s in "${stages[@]}"; do printf '  %-28s %6s\n' "$s" "$(median ${stage_times[$s]})"; done

@@ -59,6 +59,10 @@ for line in "Name=Billing Assistant" "Exec=billing-assistant" "Icon=billing-assi
 done
 command -v desktop-file-validate >/dev/null && desktop-file-validate "$root$desktop"
 [ "$(in_root dpkg-query -W -f='${Version}' billing-assistant)" = "$version" ] || fail "package version is not $version"
+if [ -n "${BA_EXPECT_CLIENT_ID:-}" ]; then
+  grep -aqF "$BA_EXPECT_CLIENT_ID" "$root/usr/bin/billing-assistant" || fail "the deployment's client id isn't baked into the installed binary"
+  echo "the deployment's settings are baked in (client id $BA_EXPECT_CLIENT_ID found in the binary)"
+fi
 about=$(in_root /usr/bin/billing-assistant --version)
 [ "$about" = "Billing Assistant $version (release build)" ] || fail "--version printed: $about"
 echo "installed: $(wc -l <<<"$files") paths; $about; WebKitGTK $(in_root dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0)"

@@ -14,6 +14,8 @@ npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 
 echo "==> UI type check (tsc --checkJs over ui/js)"
 tests/node/node_modules/.bin/tsc -p ui/jsconfig.json
+echo "==> the release workflow against GitHub's workflow schema (it can't run here)"
+tests/node/node_modules/.bin/action-validator .github/workflows/release.yml
 echo "==> cargo fmt"
 cargo fmt --all --check
 echo "==> cargo clippy"
@@ -31,5 +33,5 @@ scripts/crash-test.sh 200 20 20
 echo "==> e2e (tauri-driver + WebKitWebDriver, and Chromium for demo mode), one app at a time"
 scripts/headless.sh cargo test -p e2e --locked -- --test-threads=1
 echo "==> the .deb and .rpm (Tauri CLI, release build), installed into a fresh Debian 12 root, flows e2e there"
-scripts/package.sh
-scripts/install-test.sh
+BA_DEPLOYMENT_CONFIG=tests/fixtures/deployment.toml scripts/package.sh
+BA_EXPECT_CLIENT_ID=ba0ba0ba-0000-4000-8000-00000000ba0b scripts/install-test.sh

@@ -78,6 +78,7 @@ fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
 
 pub fn run() {
     let timeline = StartupTimeline::start();
+    assistant::webkit::choose_renderer();
     // `--version` answers before anything else starts (no window, no lock), as installers and
     // support scripts expect.
     if std::env::args().skip(1).any(|a| a == "--version") {

@@ -5,16 +5,10 @@
 //!
 //! Run with scripts/bench-demo.sh.
 
-use e2e::{next_opened, App, Chromium, TestEnv};
+use e2e::{next_opened, percentiles, App, Chromium, TestEnv};
 
 fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
-}
-
-fn stats(mut v: Vec<u64>) -> String {
-    v.sort_unstable();
-    let pct = |p: f64| v[((v.len() as f64 * p).ceil() as usize).saturating_sub(1).min(v.len() - 1)];
-    format!("p50 {} ms, p95 {} ms, min {} ms, max {} ms", pct(0.5), pct(0.95), v[0], v[v.len() - 1])
 }
 
 #[tokio::main]
@@ -89,6 +83,9 @@ async fn main() {
     web.quit().await;
     app.quit().await;
 
-    println!("demo reset, click to start screen drawn ({resets} resets): {}", stats(reset_ms));
-    println!("\"Connect to Pinecone\" clicked in the browser -> app shows it confirmed ({connects} runs): {}", stats(connect_ms));
+    println!("demo reset, click to start screen drawn ({resets} resets): {}", percentiles(reset_ms));
+    println!(
+        "\"Connect to Pinecone\" clicked in the browser -> app shows it confirmed ({connects} runs): {}",
+        percentiles(connect_ms)
+    );
 }

@@ -2,7 +2,7 @@
 //! shows "signed in", over N sign-ins (default 50) through the real app, the scripted browser and
 //! the embedded identity provider. Prints p50 and p95. Run with scripts/bench-signin.sh.
 
-use e2e::{App, IdpFixture, TestEnv};
+use e2e::{percentiles, App, IdpFixture, TestEnv};
 
 #[tokio::main]
 async fn main() {
@@ -25,14 +25,6 @@ async fn main() {
     }
     app.quit().await;
 
-    samples.sort_unstable();
-    let pct = |p: f64| samples[((samples.len() as f64 * p).ceil() as usize).saturating_sub(1).min(samples.len() - 1)];
     println!("sign-ins: {runs} (debug build, Secret Service keyring, Xvfb)");
-    println!(
-        "callback reaches the listener -> UI shows signed in: p50 {} ms, p95 {} ms, min {} ms, max {} ms",
-        pct(0.5),
-        pct(0.95),
-        samples[0],
-        samples[samples.len() - 1]
-    );
+    println!("callback reaches the listener -> UI shows signed in: {}", percentiles(samples));
 }

@@ -74,6 +74,7 @@ export async function runCheck(stepId) {
   }
   stopPolling(stepId);
   views[stepId] = view;
+  const requested = performance.now();
   view.running = true;
   view.attempt += 1;
   redraw(stepId);
@@ -108,6 +109,8 @@ export async function runCheck(stepId) {
     view.nextAt = undefined;
   }
   redraw(stepId);
+  // Read by scripts/bench-check.sh: from the check requested to its answer drawn (the next frame).
+  requestAnimationFrame(() => (document.body.dataset.lastCheckMs = String(Math.round(performance.now() - requested))));
 }
 
 /** The sign-in each step's own card offers; a check needing another one shows that card itself. */

@@ -17,6 +17,7 @@ mod mode;
 mod session;
 mod settings;
 pub mod startup;
+pub mod webkit;
 
 pub use about::{version_line, About, Build};
 pub use accounts::{ProviderStatus, SignInStatus};
