@@ -55,7 +55,7 @@ pub fn open_url(a: State<'_, Assistant>, url: String) -> Answer<()> {
 }
 
 /// Called by the UI once its first screen is painted; prints the time since launch (and, with
-/// `BA_STARTUP_PROFILE=1`, the whole timeline) for scripts/measure.sh and scripts/bench.sh.
+/// `BA_STARTUP_PROFILE=1`, the whole timeline) for scripts/bench.sh.
 #[tauri::command]
 pub fn ui_painted(timeline: State<'_, StartupTimeline>, marks: Option<PaintMarks>) {
     timeline.report_painted(marks);

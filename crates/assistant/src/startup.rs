@@ -58,7 +58,7 @@ impl StartupTimeline {
         all
     }
 
-    /// Prints the paint (always: scripts/measure.sh and scripts/bench.sh read it) and, when asked
+    /// Prints the paint (always: scripts/bench.sh reads it) and, when asked
     /// for, the whole timeline.
     pub fn report_painted(&self, ui: Option<PaintMarks>) {
         let timeline = self.painted(ui);
