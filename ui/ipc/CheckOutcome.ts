@@ -2,6 +2,7 @@
 import type { CheckState } from "./CheckState";
 import type { OrgChoice } from "./OrgChoice";
 import type { ProviderId } from "./ProviderId";
+import type { Trouble } from "./Trouble";
 
 export type CheckOutcome = { state: CheckState, 
 /**
@@ -32,4 +33,8 @@ retryAfterSecs: number | null,
 /**
  * Pinecone orgs the user can sign in to instead (the sign-in landed in another org).
  */
-switchOrgs: Array<OrgChoice>, };
+switchOrgs: Array<OrgChoice>, 
+/**
+ * The known cause this answer found, so the step's "Something's wrong?" entry for it opens.
+ */
+trouble: Trouble | null, };

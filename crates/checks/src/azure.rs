@@ -3,7 +3,7 @@
 
 use crate::{words::words, CheckInputs, CheckOutcome, CheckState, Checker};
 use clients::{arm::Subscription, ApiError};
-use vocab::ProviderId;
+use vocab::{ProviderId, Trouble};
 use wizard::Findings;
 
 /// Subscriptions listed with their resource groups: enough to help with the subscription step
@@ -22,7 +22,9 @@ impl Checker {
         };
         let subs = self.arm.subscriptions(token).await?;
         if subs.is_empty() {
-            return Ok(CheckOutcome::new(CheckState::Problem, w.none.text()).advice(w.none_advice.text()));
+            return Ok(CheckOutcome::new(CheckState::Problem, w.none.text())
+                .advice(w.none_advice.text())
+                .trouble(Trouble::WrongDirectory));
         }
         let name = |s: &Subscription| s.name().to_owned();
         let buyable: Vec<_> = subs.iter().filter(|s| s.can_buy()).collect();
@@ -36,6 +38,7 @@ impl Checker {
                 .collect();
             return Ok(CheckOutcome::new(CheckState::Problem, w.none_can_buy.text())
                 .advice(w.none_can_buy_advice.text())
+                .trouble(Trouble::CannotBuy)
                 .details(why));
         };
         self.note_earlier_purchases(token, findings).await?;
@@ -85,6 +88,7 @@ impl Checker {
         o.offer_link = saas.is_pending();
         if saas.recurring_off() {
             o.advice = Some(w.recurring_off_advice.text());
+            o.trouble = Some(Trouble::RecurringOff);
         }
         Ok(o)
     }

@@ -7,7 +7,7 @@
 
 use crate::{words::words, CheckInputs, CheckOutcome, CheckState, Checker};
 use clients::{arm::SaasResource, pinecone::Organization, ApiError};
-use vocab::ProviderId;
+use vocab::{ProviderId, Trouble};
 use wizard::Findings;
 
 /// What Pinecone says about the org, when the assistant could ask.
@@ -63,6 +63,11 @@ fn decide(saas: Option<&SaasResource>, pinecone: PineconeSide<'_>, findings: &Fi
         }
         let mut o = CheckOutcome::new(CheckState::Waiting, w.waiting.text()).advice(w.waiting_advice.text()).details(details);
         o.offer_link = saas.is_some_and(SaasResource::is_pending);
+        // Pending after the user got here is what "stuck at Pending" looks like; the UI waits
+        // for a few answers in a row before it opens that entry.
+        if o.offer_link {
+            o.trouble = Some(Trouble::StuckPending);
+        }
         return o;
     };
     match pinecone {
@@ -89,6 +94,7 @@ fn decide(saas: Option<&SaasResource>, pinecone: PineconeSide<'_>, findings: &Fi
             o.facts.push(if saas.recurring_off() { w.recurring_off.text() } else { w.recurring_on.text() });
             if saas.recurring_off() {
                 o.advice = Some(words().azure_purchase.recurring_off_advice.text());
+                o.trouble = Some(Trouble::RecurringOff);
             }
             o.details = details;
             o

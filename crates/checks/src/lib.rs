@@ -17,7 +17,7 @@ pub use outcome::{CheckOutcome, CheckState, OrgChoice};
 
 use clients::{arm::Arm, pinecone::PineconeAdmin, ApiError};
 use signin::Secret;
-use vocab::CheckId;
+use vocab::{CheckId, Trouble};
 use wizard::Findings;
 
 /// The tokens a check may use.
@@ -41,6 +41,17 @@ pub struct Checker {
 }
 
 impl Checker {
+    /// The known causes `check` can find, so a test can hold every step naming the check to
+    /// offering help for each of them.
+    pub fn troubles(check: CheckId) -> &'static [Trouble] {
+        match check {
+            CheckId::PineconeOrg => &[Trouble::NotOwner, Trouble::NotStarter, Trouble::WrongSignInMethod],
+            CheckId::AzureSubscription => &[Trouble::WrongDirectory, Trouble::CannotBuy],
+            CheckId::AzurePurchase => &[Trouble::RecurringOff],
+            CheckId::Connected | CheckId::NewOrgConnected => &[Trouble::StuckPending, Trouble::RecurringOff],
+        }
+    }
+
     /// Runs `check` once. Never fails: a failing service is an outcome too.
     pub async fn run(&self, check: CheckId, inputs: &CheckInputs, findings: &mut Findings) -> CheckOutcome {
         let result = match check {

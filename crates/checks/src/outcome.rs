@@ -6,7 +6,7 @@ use crate::words::words;
 use clients::ApiError;
 use serde::Serialize;
 use ts_rs::TS;
-use vocab::ProviderId;
+use vocab::{ProviderId, Trouble};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "kebab-case")]
@@ -43,6 +43,8 @@ pub struct CheckOutcome {
     pub retry_after_secs: Option<u64>,
     /// Pinecone orgs the user can sign in to instead (the sign-in landed in another org).
     pub switch_orgs: Vec<OrgChoice>,
+    /// The known cause this answer found, so the step's "Something's wrong?" entry for it opens.
+    pub trouble: Option<Trouble>,
 }
 
 /// A Pinecone org to sign in to.
@@ -64,6 +66,7 @@ impl CheckOutcome {
             offer_link: false,
             retry_after_secs: None,
             switch_orgs: Vec::new(),
+            trouble: None,
         }
     }
 
@@ -106,6 +109,11 @@ impl CheckOutcome {
 
     pub(crate) fn advice(mut self, advice: String) -> Self {
         self.advice = Some(advice);
+        self
+    }
+
+    pub(crate) fn trouble(mut self, trouble: Trouble) -> Self {
+        self.trouble = Some(trouble);
         self
     }
 

@@ -4,7 +4,7 @@
 
 use crate::{words::words, CheckInputs, CheckOutcome, CheckState, Checker, OrgChoice};
 use clients::ApiError;
-use vocab::ProviderId;
+use vocab::{ProviderId, Trouble};
 use wizard::Findings;
 
 impl Checker {
@@ -16,7 +16,9 @@ impl Checker {
         let signed_in_as = vec![words().common.signed_in_as.fill(&[("email", email)])];
         let orgs = self.pinecone.organizations(token).await?;
         if orgs.is_empty() {
-            return Ok(CheckOutcome::new(CheckState::Problem, w.no_orgs.text()).advice(w.no_orgs_advice.text()));
+            return Ok(CheckOutcome::new(CheckState::Problem, w.no_orgs.text())
+                .advice(w.no_orgs_advice.text())
+                .trouble(Trouble::WrongSignInMethod));
         }
         let starter: Vec<_> = orgs.iter().filter(|o| o.is_starter()).collect();
         let signed_into = inputs.pinecone_org.as_ref().and_then(|id| orgs.iter().find(|o| &o.id == id));
@@ -25,6 +27,7 @@ impl Checker {
             let summary = w.signed_into_paid.fill(&[("org", &org.name), ("plan", org.plan.as_str())]);
             let mut o = CheckOutcome::new(CheckState::Problem, summary)
                 .advice(w.signed_into_paid_advice.fill(&[("starter", &names.join(" or "))]))
+                .trouble(Trouble::NotStarter)
                 .details(signed_in_as);
             o.switch_orgs = starter.iter().map(|org| OrgChoice { id: org.id.clone(), name: org.name.clone() }).collect();
             return Ok(o);
@@ -37,6 +40,7 @@ impl Checker {
             let plans = orgs.iter().map(|o| w.org_on_plan.fill(&[("org", &o.name), ("plan", o.plan.as_str())])).collect();
             return Ok(CheckOutcome::new(CheckState::Problem, w.not_starter.text())
                 .advice(w.not_starter_advice.text())
+                .trouble(Trouble::NotStarter)
                 .details(plans));
         }
         for org in &starter {
@@ -46,6 +50,9 @@ impl Checker {
             }
         }
         let names = starter.iter().map(|org| w.starter_org.fill(&[("org", &org.name)])).collect();
-        Ok(CheckOutcome::new(CheckState::Problem, w.not_owner.text()).advice(w.not_owner_advice.text()).details(names))
+        Ok(CheckOutcome::new(CheckState::Problem, w.not_owner.text())
+            .advice(w.not_owner_advice.text())
+            .trouble(Trouble::NotOwner)
+            .details(names))
     }
 }

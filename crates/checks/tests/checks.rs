@@ -4,7 +4,7 @@ use checks::{CheckInputs, CheckState, Checker, PINECONE_ORG_CLAIM};
 use clients::{arm::Arm, pinecone::PineconeAdmin};
 use signin::Secret;
 use simulator::{world::ORG_ID, Plan, Scenario};
-use vocab::{CheckId, ProviderId};
+use vocab::{CheckId, ProviderId, Trouble};
 use wizard::Findings;
 
 mod common;
@@ -49,23 +49,27 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
     let (_d, checker, inputs) = setup(Scenario::NotOwner).await;
     let o = run(&checker, CheckId::PineconeOrg, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem);
+    assert_eq!(o.trouble, Some(Trouble::NotOwner));
     assert!(o.advice.unwrap().contains("Ask an owner"));
 
     let (_d, checker, inputs) = setup(Scenario::NotStarter).await;
     let o = run(&checker, CheckId::PineconeOrg, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem);
     assert!(o.summary.contains("Only organizations on the Starter plan"));
+    assert_eq!(o.trouble, Some(Trouble::NotStarter));
     assert!(o.advice.unwrap().contains("create a new organization through Azure Marketplace"));
 
     let (_d, checker, inputs) = setup(Scenario::SpendingLimit).await;
     let o = run(&checker, CheckId::AzureSubscription, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Problem);
     assert!(o.details.iter().any(|d| d.contains("spending limit")));
+    assert_eq!(o.trouble, Some(Trouble::CannotBuy));
 
     let (demo, checker, inputs) = setup(Scenario::RecurringOff).await;
     demo.world.subscribe("rg", "p", demo.world.recurring_by_default());
     let o = run(&checker, CheckId::AzurePurchase, &inputs, &mut Findings::default()).await;
     assert_eq!(o.state, CheckState::Verified);
+    assert_eq!(o.trouble, Some(Trouble::RecurringOff));
     assert!(o.advice.unwrap().contains("Recurring billing is off"));
 
     let (demo, checker, inputs) = setup(Scenario::StuckPending).await;
@@ -76,7 +80,31 @@ async fn each_failure_scenario_ends_on_its_own_advice() {
     assert_eq!(o.state, CheckState::Waiting);
     assert!(o.details.iter().any(|d| d.contains("PendingFulfillmentStart")), "{:?}", o.details);
     assert!(o.offer_link);
+    assert_eq!(o.trouble, Some(Trouble::StuckPending));
     assert!(o.advice.unwrap().contains("Configure account"));
+}
+
+/// A check that finds a cause opens its "Something's wrong?" entry, so every step naming the
+/// check must offer an entry for each cause the check can find.
+#[test]
+fn every_step_offers_help_for_each_cause_its_check_can_find() {
+    let catalog = wizard::Catalog::embedded().unwrap();
+    let mut checked = 0;
+    for flow in &catalog.flows {
+        for step in &flow.steps {
+            let Some(check) = step.check else { continue };
+            for t in Checker::troubles(check) {
+                assert!(
+                    step.help.contains(t),
+                    "{}/{}: {check:?} can find {t:?}, which the step's help doesn't offer",
+                    flow.id,
+                    step.id
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} (step, cause) pairs: the flows lost their checks?");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,6 +1,6 @@
 //! The words Billing Assistant's crates share, so that no crate compares another's strings:
 //! which identity provider a sign-in is with ([`ProviderId`]), which live check a step names
-//! ([`CheckId`]), the stable error codes the UI branches on ([`Code`]), and the clock ([`Millis`]).
+//! ([`CheckId`]), the known causes of trouble ([`Trouble`]), the stable error codes the UI branches on ([`Code`]), and the clock ([`Millis`]).
 //!
 //! Each type serialises to the exact spelling the flow files and the IPC contract use, and the
 //! UI's TypeScript types are generated from these (see `crates/assistant/tests/ipc_types.rs`).
@@ -50,6 +50,47 @@ pub enum CheckId {
     Connected,
     /// A new org billed through Azure exists.
     NewOrgConnected,
+}
+
+/// A known cause of trouble in the marketplace flows, from the troubleshooting catalogue
+/// (research §3). Each flow file explains the ones that can happen in it (`[[help]]`, `trouble =
+/// "…"`), every step lists the ones worth knowing there (`help = […]`), and a live check that
+/// finds one names it, so the UI opens that explanation by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trouble {
+    /// The user isn't an owner of the Pinecone organization.
+    NotOwner,
+    /// The organization isn't on the Starter plan, so it can't be connected.
+    NotStarter,
+    /// "Connect to cloud marketplace" isn't on the billing page.
+    ButtonMissing,
+    /// Signed in to the wrong Entra tenant (directory), so the subscriptions are missing or wrong.
+    WrongDirectory,
+    /// The subscription can't buy: a spending limit, a free trial, or purchases turned off.
+    CannotBuy,
+    /// Recurring billing is off on the Pinecone purchase.
+    RecurringOff,
+    /// The purchase stays "Pending" on Azure.
+    StuckPending,
+    /// The Configure account link (Marketplace's token lasts 24 hours) has expired.
+    LinkExpired,
+    /// Signed in to Pinecone another way than usual, so the organization isn't listed.
+    WrongSignInMethod,
+}
+
+impl Trouble {
+    pub const ALL: [Trouble; 9] = [
+        Trouble::NotOwner,
+        Trouble::NotStarter,
+        Trouble::ButtonMissing,
+        Trouble::WrongDirectory,
+        Trouble::CannotBuy,
+        Trouble::RecurringOff,
+        Trouble::StuckPending,
+        Trouble::LinkExpired,
+        Trouble::WrongSignInMethod,
+    ];
 }
 
 /// The stable error codes of the IPC contract: the UI and the tests branch on these, and the

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use ts_rs::TS;
-use vocab::{CheckId, ProviderId};
+use vocab::{CheckId, ProviderId, Trouble};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/flow_files.rs"));
@@ -31,6 +31,9 @@ pub struct LinkDef {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StepDef {
     pub id: String,
+    /// A few words for the step list, so the list fits beside the step; the step screen keeps
+    /// the seed's whole sentence.
+    pub short: String,
     /// The seed's wording of this step; `**bold**` marks the names of buttons and pages.
     pub seed: String,
     /// Further paragraphs the seed gives under this step.
@@ -51,6 +54,19 @@ pub struct StepDef {
     /// A live check that can confirm this step through an API.
     #[serde(default)]
     pub check: Option<CheckId>,
+    /// The flow's `[[help]]` entries this step's "Something's wrong?" offers, most likely first.
+    pub help: Vec<Trouble>,
+}
+
+/// One "Something's wrong?" entry: what the user sees go wrong, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HelpDef {
+    pub trouble: Trouble,
+    /// The symptom, in the user's words, e.g. "I can't see Connect to cloud marketplace".
+    pub title: String,
+    /// What to do, one paragraph each.
+    pub body: Vec<String>,
 }
 
 /// What the finish screen says.
@@ -77,12 +93,19 @@ pub struct FlowDef {
     pub finish: FinishDef,
     #[serde(default)]
     pub links: Vec<LinkDef>,
+    /// The "Something's wrong?" entries its steps offer.
+    pub help: Vec<HelpDef>,
     pub steps: Vec<StepDef>,
 }
 
 impl FlowDef {
     pub fn step_index(&self, step_id: &str) -> Option<usize> {
         self.steps.iter().position(|s| s.id == step_id)
+    }
+
+    /// The entry explaining `trouble`, if this flow has one.
+    pub fn help_for(&self, trouble: Trouble) -> Option<&HelpDef> {
+        self.help.iter().find(|h| h.trouble == trouble)
     }
 }
 
@@ -216,6 +239,7 @@ impl Catalog {
                         format!("step `{}` names link `{missing}`, which the flow does not define", step.id),
                     ));
                 }
+                check_help(file, &flow, step)?;
             }
             parsed.push(flow);
         }
@@ -261,6 +285,28 @@ fn check_links(file: &str, links: &[LinkDef]) -> Result<(), CatalogError> {
     Ok(())
 }
 
+/// Every step offers help (WCAG 3.2.6 puts it in the same place on each), from entries the flow
+/// defines once each; the step list's short title must stay short enough for one line.
+fn check_help(file: &str, flow: &FlowDef, step: &StepDef) -> Result<(), CatalogError> {
+    let invalid = |message: String| CatalogError::Invalid { file: file.into(), message };
+    if step.help.is_empty() {
+        return Err(invalid(format!("step `{}` offers no help: list at least one `help` entry", step.id)));
+    }
+    if let Some(missing) = step.help.iter().find(|t| flow.help_for(**t).is_none()) {
+        return Err(invalid(format!("step `{}` offers help `{missing:?}`, which the flow does not define", step.id)));
+    }
+    if let Some(twice) = flow.help.iter().enumerate().find(|(i, h)| flow.help[..*i].iter().any(|o| o.trouble == h.trouble)) {
+        return Err(invalid(format!("help `{:?}` is defined twice", twice.1.trouble)));
+    }
+    if step.short.is_empty() || step.short.chars().count() > SHORT_TITLE_MAX {
+        return Err(invalid(format!("step `{}`: `short` must be 1 to {SHORT_TITLE_MAX} characters", step.id)));
+    }
+    Ok(())
+}
+
+/// The step list is 240 px wide; this many characters of its font fit on one line.
+pub const SHORT_TITLE_MAX: usize = 28;
+
 /// Ids end up in `data-testid` selectors and file contents, so keep them to a safe alphabet.
 fn is_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -284,8 +330,14 @@ next = []
 id = "l"
 label = "Open"
 url = "https://example.com/"
+[[help]]
+trouble = "not-owner"
+title = "t"
+body = ["b"]
 [[steps]]
 id = "one"
+short = "One"
+help = ["not-owner"]
 seed = "x"
 place = "p"
 explain = "e"
@@ -307,7 +359,7 @@ links = ["l"]
 
     #[test]
     fn duplicate_step_ids_are_rejected() {
-        let doubled = format!("{FLOW}\n[[steps]]\nid = \"one\"\nseed = \"y\"\nplace = \"p\"\nexplain = \"e\"\nwhy = \"w\"\n");
+        let doubled = format!("{FLOW}\n[[steps]]\nid = \"one\"\nshort = \"One\"\nhelp = [\"not-owner\"]\nseed = \"y\"\nplace = \"p\"\nexplain = \"e\"\nwhy = \"w\"\n");
         let err = Catalog::from_sources(START_FILE, &[("a.toml", &doubled)]).unwrap_err();
         assert_eq!(err, CatalogError::Invalid { file: "a.toml".into(), message: "step id `one` is used twice".into() });
     }
@@ -331,6 +383,24 @@ links = ["l"]
         let catalog = Catalog::from_sources(START_FILE, &[("a.toml", &good)]).unwrap();
         assert_eq!(catalog.flows[0].steps[0].check, Some(CheckId::PineconeOrg));
         assert_eq!(catalog.flows[0].steps[0].sign_in, Some(ProviderId::Pinecone));
+    }
+
+    #[test]
+    fn every_step_offers_help_the_flow_defines_and_a_short_title() {
+        let none = FLOW.replace("help = [\"not-owner\"]", "help = []");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &none)]).unwrap_err();
+        assert!(err.to_string().contains("offers no help"), "{err}");
+        let undefined = FLOW.replace("help = [\"not-owner\"]", "help = [\"recurring-off\"]");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &undefined)]).unwrap_err();
+        assert!(err.to_string().contains("RecurringOff"), "{err}");
+        let unknown = FLOW.replace("help = [\"not-owner\"]", "help = [\"gremlins\"]");
+        assert!(matches!(Catalog::from_sources(START_FILE, &[("a.toml", &unknown)]), Err(CatalogError::Parse { .. })));
+        let twice = FLOW.replace("[[steps]]", "[[help]]\ntrouble = \"not-owner\"\ntitle = \"u\"\nbody = []\n[[steps]]");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &twice)]).unwrap_err();
+        assert!(err.to_string().contains("defined twice"), "{err}");
+        let long = FLOW.replace("short = \"One\"", "short = \"A title far too long for the step list\"");
+        let err = Catalog::from_sources(START_FILE, &[("a.toml", &long)]).unwrap_err();
+        assert!(err.to_string().contains("`short`"), "{err}");
     }
 
     #[test]

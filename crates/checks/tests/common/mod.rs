@@ -37,5 +37,9 @@ pub async fn run(checker: &Checker, check: CheckId, inputs: &CheckInputs, findin
     for text in std::iter::once(&o.summary).chain(&o.details).chain(&o.advice).chain(&o.facts) {
         assert!(!text.contains('{') && !text.contains('}'), "{check:?} left a placeholder unfilled: {text}");
     }
+    // The flows' help coverage (tests/checks.rs) is only as true as this list.
+    if let Some(t) = o.trouble {
+        assert!(Checker::troubles(check).contains(&t), "{check:?} found {t:?}, which Checker::troubles doesn't list");
+    }
     o
 }
