@@ -14,6 +14,8 @@ async fn connect_an_existing_org_to_the_confirmed_finish() {
     d.sign_in("pinecone").await;
     d.app.wait_check("open-billing", "verified").await;
     assert!(d.app.text("check-summary-open-billing").await.contains("on the Starter plan and you are an owner"));
+    d.app.assert_accessible("a verified check with a signed-in Pinecone").await;
+    d.app.screenshot("all/state-check-verified-signed-in.png").await;
     d.open("step-open-billing").await;
     d.next("connect-marketplace").await;
     d.web.click("connect-marketplace").await;
@@ -45,6 +47,7 @@ async fn connect_an_existing_org_to_the_confirmed_finish() {
     d.app.wait_check("connect", "verified").await;
     d.app.click("wizard-next").await;
     d.app.find("screen-finish").await;
+    d.app.assert_accessible("the confirmed finish").await;
     let confirmed = d.app.text("finish-confirmation").await;
     assert!(confirmed.contains("Acme Search is on the Standard plan, payment Active"), "{confirmed}");
     assert!(confirmed.contains("pinecone-payg is Subscribed"), "{confirmed}");
@@ -96,6 +99,9 @@ async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
     d.sign_in("pinecone").await;
     d.app.wait_check("open-billing", "problem").await;
     assert!(d.app.text("check-advice-open-billing").await.contains("Only an organization owner can connect it"));
+    d.app.wait_help_opened("not-owner").await;
+    d.app.assert_accessible("a check's problem, with its help opened").await;
+    d.app.screenshot("all/state-check-problem-help-open.png").await;
     d.open("step-open-billing").await;
     d.web.wait_for_text("Only organization owners can connect").await;
 
@@ -110,6 +116,7 @@ async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
     d.app.wait_check("open-billing", "problem").await;
     assert!(d.app.text("check-summary-open-billing").await.contains("Only organizations on the Starter plan can be connected"));
     assert!(d.app.text("check-advice-open-billing").await.contains("create a new organization through Azure Marketplace"));
+    d.app.wait_help_opened("not-starter").await;
     d.finish().await;
 }
 
@@ -119,6 +126,7 @@ async fn spending_limit_and_recurring_billing_off_are_flagged() {
     d.walk_to_subscribe_signed_in(false).await;
     d.app.wait_check("subscribe", "problem").await;
     assert!(d.app.text("check-details-subscribe").await.contains("Free Trial has a spending limit"));
+    d.app.wait_help_opened("cannot-buy").await;
     d.finish().await;
 
     let mut d = DemoApp::start("recurring-off").await;
@@ -127,6 +135,7 @@ async fn spending_limit_and_recurring_billing_off_are_flagged() {
     d.next("configure-account").await;
     d.app.wait_check("configure-account", "verified").await;
     assert!(d.app.text("check-advice-configure-account").await.contains("Recurring billing is off"));
+    d.app.wait_help_opened("recurring-off").await;
     d.finish().await;
 }
 
@@ -143,6 +152,10 @@ async fn activation_stuck_at_pending_keeps_waiting_and_offers_the_link_again() {
         .await;
     assert!(d.app.text("check-details-connect").await.contains("PendingFulfillmentStart"));
     assert!(d.app.text("check-advice-connect").await.contains("open the Configure account page again"));
+    // Pending for a moment is normal; pending answer after answer opens "stuck at Pending".
+    d.app.wait_help_opened("stuck-pending").await;
+    d.app.assert_accessible("a waiting check, polling").await;
+    d.app.screenshot("all/state-check-waiting.png").await;
     d.app.click("check-regenerate-connect").await;
     let landing = next_opened(&d.env, &mut d.seen).await;
     assert!(landing.contains("/pinecone/azure/landing?token=lt-"), "{landing}");

@@ -63,6 +63,7 @@ async fn a_sign_in_to_the_wrong_org_offers_the_starter_one_and_signing_in_to_it_
     d.sign_in("pinecone").await;
     d.app.wait_check("open-billing", "problem").await;
     assert!(d.app.text("check-summary-open-billing").await.contains("signed in to Big Co"));
+    d.app.wait_help_opened("not-starter").await;
     d.app.click(&format!("check-switch-org-open-billing-{STARTER_ORG}")).await;
     let authorize = d.finish_sign_in_in_browser("pinecone").await;
     assert!(authorize.contains(&format!("orgId={STARTER_ORG}")), "the sign-in asks for that org: {authorize}");

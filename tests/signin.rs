@@ -99,11 +99,13 @@ async fn a_denied_sign_in_says_why_and_a_waiting_one_can_be_extended_and_cancell
     assert_eq!(pairing.split(' ').count(), 3, "{pairing}");
     app.wait_until(
         "the countdown to show",
-        "return /^[0-9]+:[0-9]{2} left$/.test(document.querySelector('[data-testid=signin-countdown-pinecone]').textContent)",
+        "return /^[0-9]+:[0-9]{2}$/.test(document.querySelector('[data-testid=signin-countdown-pinecone]').textContent)",
     )
     .await;
     let left = app.text("signin-countdown-pinecone").await;
-    let (m, s) = left.trim_end_matches(" left").split_once(':').expect("m:ss");
+    // Said once: "Time left: 4:59", not "Time left: 4:59 left".
+    assert_eq!(app.text("signin-time-pinecone").await, format!("Time left: {left}"));
+    let (m, s) = left.split_once(':').expect("m:ss");
     let seconds = m.parse::<u64>().unwrap() * 60 + s.parse::<u64>().unwrap();
     assert!((270..=300).contains(&seconds), "five minutes by default, counting down: {left}");
     app.click("signin-extend-pinecone").await;

@@ -181,13 +181,14 @@ impl App {
     pub async fn screenshot(&self, name: &str) {
         let dir = std::env::var_os("BA_SCREENSHOT_DIR")
             .map_or_else(|| workspace_root().join("docs/screenshots"), std::path::PathBuf::from);
-        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().expect("a file in the dir")).expect("screenshot dir");
         // The element can be in the DOM before WebKit has painted it: wait two frames.
         let painted =
             "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));";
         self.driver.execute_async(painted, vec![]).await.expect("two animation frames");
         let png = self.driver.screenshot_as_png().await.expect("screenshot");
-        std::fs::write(dir.join(name), png).expect("write screenshot");
+        std::fs::write(path, png).expect("write screenshot");
     }
 }
 

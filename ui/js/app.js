@@ -9,6 +9,7 @@ import { onSignInChange, refreshStatus, resetSignIns } from "./signin.js";
 import { configureChecks, recheckShown, resetChecks } from "./checks.js";
 import { demoBanner, loadDemo, isDemo } from "./demo.js";
 import { settingsScreen } from "./settings.js";
+import { resetHelp } from "./help.js";
 
 /**
  * @typedef {import("../ipc/Catalog").Catalog} Catalog
@@ -60,6 +61,7 @@ async function resetDemo(scenario) {
     const snap = await backend.demoReset(scenario);
     resetChecks();
     resetSignIns();
+    resetHelp();
     ui.annual = false;
     return snap;
   });
@@ -153,9 +155,9 @@ function drawNotice() {
   if (!notice) return;
   noticeEl.append(
     h(
-      "div",
-      { class: "notice", role: "status", testid: "notice", "data-code": notice.code },
-      h("p", {}, notice.message),
+      "aside",
+      { class: "notice", "aria-label": "Notice", testid: "notice", "data-code": notice.code },
+      h("p", { role: "status" }, notice.message),
       h("button", { class: "secondary", type: "button", testid: "notice-dismiss", onclick: () => run(() => backend.dismissNotice()) }, "OK"),
     ),
   );
@@ -172,6 +174,7 @@ function drawDialog() {
     ui.confirmStartOver = false;
     ui.annual = false;
     resetChecks();
+    resetHelp();
     run(() => backend.startOver());
   };
   const cancel = h("button", { class: "secondary", type: "button", testid: "start-over-cancel", onclick: close }, "No, keep my progress");
@@ -235,6 +238,9 @@ function render(opts = {}) {
     if (again) again.focus();
     return;
   }
+  // A new screen starts at the top: the window kept the last screen's scroll position, so the
+  // step after a long one opened scrolled down, its title out of sight.
+  window.scrollTo(0, 0);
   // Move focus to the new screen's heading so keyboard and screen-reader users start at the top.
   if (!ui.confirmStartOver) {
     const title = /** @type {HTMLElement|null} */ (appEl.querySelector(".screen-title"));

@@ -2,11 +2,14 @@
 //! The live-check panel on steps an API can confirm: runs the step's check when the step opens and
 //! after each sign-in, polls with backoff while the answer is "not yet", and shows verified,
 //! problems (with what to do) and errors (with Check again). Verified steps are recorded by the
-//! backend; the new snapshot goes to the controller through `onSnapshot`.
+//! backend; the new snapshot goes to the controller through `onSnapshot`. The panel holds the
+//! sign-in the check needs, so a step asks for a sign-in in one place only, and a known cause the
+//! check finds opens its "Something's wrong?" entry.
 
 import { backend } from "./backend.js";
 import { h } from "./dom.js";
 import { signInSlot, start as signIn } from "./signin.js";
+import { openHelpFor } from "./help.js";
 
 /**
  * @typedef {import("../ipc/CheckOutcome").CheckOutcome} Outcome
@@ -14,7 +17,7 @@ import { signInSlot, start as signIn } from "./signin.js";
  * @typedef {import("../ipc/AppError").AppError} AppError
  * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
  * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
- * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, nextAt?: number, verifiedAt?: number, error?: AppError}} CheckView
+ * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, waitingRuns: number, nextAt?: number, verifiedAt?: number, error?: AppError}} CheckView
  */
 
 /** @type {Record<string, CheckView>} */
@@ -55,17 +58,32 @@ function slot(stepId) {
 function redraw(stepId) {
   const el = slot(stepId);
   if (!el) return;
-  const hadFocus = el.contains(document.activeElement);
+  const active = /** @type {HTMLElement|null} */ (document.activeElement);
+  const hadFocus = !!active && el.contains(active);
+  const focusedId = hadFocus && active ? active.dataset.testid : undefined;
   el.replaceChildren(panel(stepId));
   if (hadFocus) {
-    const b = /** @type {HTMLElement|null} */ (el.querySelector("button"));
+    // Back to the same control if it is still there, else the panel's first button.
+    const same = focusedId ? /** @type {HTMLElement|null} */ (el.querySelector(`[data-testid="${focusedId}"]`)) : null;
+    const b = same || /** @type {HTMLElement|null} */ (el.querySelector("button"));
     if (b) b.focus();
   }
 }
 
+/** Waiting answers in a row before "stuck" help opens by itself: a purchase is pending for a moment on the happy path too. */
+const STUCK_AFTER = 3;
+
+/** Opens the help entry for the cause the last answer found. @param {string} stepId @param {CheckView} view */
+function openHelp(stepId, view) {
+  const o = view.outcome;
+  if (!o || !o.trouble || view.error) return;
+  if (o.state === "waiting" && view.waitingRuns < STUCK_AFTER) return;
+  openHelpFor(stepId, o.trouble);
+}
+
 /** Runs the check for `stepId` now, and again with backoff while it says "not yet". @param {string} stepId */
 export async function runCheck(stepId) {
-  const view = views[stepId] || { running: false, attempt: 0 };
+  const view = views[stepId] || { running: false, attempt: 0, waitingRuns: 0 };
   // One check per step at a time; a request that arrives meanwhile (a sign-in finished, say)
   // runs once the current check is done, so it isn't answered with stale inputs.
   if (view.running) {
@@ -86,6 +104,7 @@ export async function runCheck(stepId) {
     if (forgotten()) return;
     view.outcome = result.outcome;
     view.error = undefined;
+    view.waitingRuns = result.outcome.state === "waiting" ? view.waitingRuns + 1 : 0;
     // Read by scripts/bench-demo.sh: when the app first knew the step was confirmed.
     if (result.outcome.state === "verified" && !view.verifiedAt) view.verifiedAt = Date.now();
     onSnapshot(result.snapshot);
@@ -109,11 +128,12 @@ export async function runCheck(stepId) {
     view.nextAt = undefined;
   }
   redraw(stepId);
+  openHelp(stepId, view);
   // Read by scripts/bench-check.sh: from the check requested to its answer drawn (the next frame).
   requestAnimationFrame(() => (document.body.dataset.lastCheckMs = String(Math.round(performance.now() - requested))));
 }
 
-/** The sign-in each step's own card offers; a check needing another one shows that card itself. */
+/** The sign-in each step offers; the panel shows it, or another one the check needs instead. */
 /** @type {Record<string, ProviderId|null>} */
 const stepSignIn = {};
 
@@ -143,6 +163,15 @@ function inWords(ms) {
   return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
 }
 
+/**
+ * The one sign-in the panel offers: the one the check says it needs, else the step's own.
+ * @param {string} stepId @param {Outcome|undefined} outcome @param {CheckState | "checking"} state
+ */
+function signInFor(stepId, outcome, state) {
+  const provider = state === "needs-sign-in" && outcome && outcome.provider ? outcome.provider : stepSignIn[stepId];
+  return provider ? signInSlot(provider, true) : null;
+}
+
 /** @param {string} stepId */
 function panel(stepId) {
   const view = views[stepId];
@@ -159,8 +188,11 @@ function panel(stepId) {
     "needs-sign-in": "Sign in to check this step",
     error: "The check couldn't run",
   };
+  // A check waiting for a sign-in has nothing to count; its sign-in button says what to do.
   const status =
-    view && view.running
+    state === "needs-sign-in" && !(view && view.running)
+      ? ""
+      : view && view.running
       ? "Checking now…"
       : view && view.nextAt
         ? `Checked ${view.attempt} time${view.attempt === 1 ? "" : "s"}; checking again in ${inWords(view.nextAt - Date.now())}.`
@@ -176,7 +208,7 @@ function panel(stepId) {
     h("p", { testid: t("check-summary") }, summary),
     outcome && outcome.details.length ? h("ul", { testid: t("check-details") }, outcome.details.map((d) => h("li", {}, d))) : null,
     outcome && outcome.advice ? h("p", { class: "advice", testid: t("check-advice") }, outcome.advice) : null,
-    outcome && state === "needs-sign-in" && outcome.provider && outcome.provider !== stepSignIn[stepId] ? signInSlot(outcome.provider) : null,
+
     outcome && outcome.switchOrgs.length
       ? h(
           "div",
@@ -187,6 +219,7 @@ function panel(stepId) {
         )
       : null,
     h("p", { class: "meta", testid: t("check-status") }, status),
+    signInFor(stepId, outcome, state),
     h(
       "div",
       { class: "check-actions" },

@@ -68,10 +68,10 @@ export function demoBanner(onStart, reset) {
       )
     : h("span", { testid: "demo-scenario-name" }, `Scenario: ${LABELS[current]}`);
   return h(
-    "div",
-    { class: "demo-banner", role: "note", testid: "demo-banner" },
+    "aside",
+    { class: "demo-banner", "aria-label": "Demo mode", testid: "demo-banner" },
     h("strong", {}, "DEMO"),
-    h("span", {}, "Pinecone and Azure are simulated on this computer. Nothing real is bought or changed."),
+    h("span", {}, "Pinecone and Azure are simulated here; nothing real is bought."),
     picker,
     h("button", { class: "secondary", type: "button", testid: "demo-reset", onclick: () => reset(null) }, "Reset demo"),
   );

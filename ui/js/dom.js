@@ -33,11 +33,6 @@ export function rich(text) {
   return text.split("**").map((part, i) => (i % 2 === 1 ? h("strong", {}, part) : part));
 }
 
-/** @param {string} text */
-export function plain(text) {
-  return text.replaceAll("**", "");
-}
-
 /** @param {number|null|undefined} ms */
 export function when(ms) {
   if (!ms) return "";

@@ -2,9 +2,10 @@
 //! Builds each screen from the catalog (flow data) and the wizard snapshot. No rules live here:
 //! which steps are done, current or reachable comes from the snapshot.
 
-import { h, rich, plain, when } from "./dom.js";
+import { h, rich, when } from "./dom.js";
 import { signInSlot } from "./signin.js";
 import { checkSlot } from "./checks.js";
+import { helpSection } from "./help.js";
 
 /**
  * @typedef {import("../ipc/LinkDef").LinkDef} Link
@@ -27,11 +28,18 @@ export function linkBlock(link, prefix, on) {
   );
   const copy = h("button", { class: "secondary", type: "button", testid: `${prefix}-copy-${link.id}` }, "Copy link");
   copy.addEventListener("click", () => on.copy(link.url, input, copy));
+  // One row: the page's own button first, its address and Copy beside it, so the step's action
+  // takes one line of the screen.
   return h(
     "div",
     { class: "link-block" },
-    h("button", { class: "primary", type: "button", testid: `${prefix}-open-${link.id}`, onclick: () => on.open(link.url, `${prefix}-open-${link.id}`) }, link.label),
-    h("div", { class: "url-row" }, input, copy),
+    h(
+      "div",
+      { class: "link-row" },
+      h("button", { class: "primary", type: "button", testid: `${prefix}-open-${link.id}`, onclick: () => on.open(link.url, `${prefix}-open-${link.id}`) }, link.label),
+      input,
+      copy,
+    ),
     h("p", { class: "hint" }, "If no browser opens, copy the link and paste it into your browser."),
   );
 }
@@ -99,7 +107,8 @@ export function stepList(flow, snap, on) {
       {},
       flow.steps.map((step, i) => {
         const st = snap.steps[i];
-        const label = [h("span", { class: "mark", "aria-hidden": "true" }, marks[st.state] || String(i + 1)), h("span", { class: "title" }, plain(step.seed)), h("span", { class: "sr-only" }, ` (${words[st.state]})`)];
+        // The list shows each step's short title; the step screen has the seed's whole sentence.
+        const label = [h("span", { class: "mark", "aria-hidden": "true" }, marks[st.state] || String(i + 1)), h("span", { class: "title" }, step.short), h("span", { class: "sr-only" }, ` (step ${i + 1}, ${words[st.state]})`)];
         const inner = st.canOpen && st.state !== "current"
           ? h("button", { type: "button", class: "step-link", testid: `steplist-open-${step.id}`, onclick: () => on.jump(step.id) }, label)
           : h("span", { class: "step-link" }, label);
@@ -119,20 +128,37 @@ export function stepScreen(flow, snap, on) {
   return h(
     "section",
     { class: "screen", testid: `screen-step-${step.id}`, "data-step-index": String(index) },
-    h("p", { class: "meta", testid: "step-counter" }, `Step ${index + 1} of ${flow.steps.length}`, h("span", { class: "place" }, ` · ${step.place}`)),
+    h(
+      "div",
+      { class: "step-meta" },
+      h("p", { class: "meta", testid: "step-counter" }, `Step ${index + 1} of ${flow.steps.length}`, h("span", { class: "place" }, ` · ${step.place}`)),
+      h("button", { class: "quiet small", type: "button", testid: "help-jump", onclick: () => jumpToHelp() }, "Something's wrong?"),
+    ),
     h("h1", { tabindex: "-1", class: "screen-title", testid: "step-title" }, rich(step.seed)),
     step.seedMore.map((p) => h("p", { class: "seed-more" }, rich(p))),
-    h("div", { class: "card explain" }, h("h2", {}, "What to do"), h("p", {}, step.explain), h("h2", {}, "Why"), h("p", {}, step.why)),
+    h("p", { class: "explain", testid: "step-explain" }, h("strong", {}, "What to do: "), step.explain),
     links.map((l) => linkBlock(l, "step", on)),
-    step.signIn ? signInSlot(step.signIn) : null,
-    step.check ? checkSlot(step.id, step.signIn) : null,
+    // One box per step for checking it: the check's panel holds the sign-in it needs, so the
+    // step never asks twice. A step with a sign-in but no check shows the sign-in alone.
+    step.check ? checkSlot(step.id, step.signIn) : step.signIn ? signInSlot(step.signIn) : null,
     h(
       "div",
       { class: "nav" },
       h("button", { class: "secondary", type: "button", testid: "wizard-back", disabled: !snap.canGoBack, onclick: () => on.back() }, "Back"),
       h("button", { class: "primary", type: "button", testid: "wizard-next", onclick: () => on.next() }, last ? "I've done this — finish" : "I've done this — next step"),
     ),
+    h("div", { class: "why", testid: "step-why" }, h("h2", {}, "Why this step"), h("p", {}, step.why)),
+    helpSection(flow, step),
   );
+}
+
+/** "Something's wrong?" at the top of a step takes the user (and focus) to the help below. */
+function jumpToHelp() {
+  const help = /** @type {HTMLElement|null} */ (document.querySelector('[data-testid="help"]'));
+  if (!help) return;
+  help.scrollIntoView({ block: "start" });
+  const first = /** @type {HTMLElement|null} */ (help.querySelector("summary"));
+  if (first) first.focus({ preventScroll: true });
 }
 
 /** @param {Flow} flow @param {Snapshot} snap @param {Handlers} on */

@@ -2,7 +2,8 @@
 //! The sign-in card shown on steps that offer one: sign in with Microsoft or Pinecone through the
 //! system browser, watch it wait (with pairing words, a countdown, Extend and Cancel, and the
 //! authorize URL to copy), see who is signed in, sign out. It redraws only itself, so the rest of
-//! the screen (and keyboard focus elsewhere) is left alone.
+//! the screen (and keyboard focus elsewhere) is left alone. Inside a check's panel it is drawn
+//! "embedded", with no box or heading of its own, so a step shows one sign-in prompt.
 
 import { backend } from "./backend.js";
 import { h, copyText } from "./dom.js";
@@ -13,7 +14,7 @@ import { h, copyText } from "./dom.js";
  * @typedef {import("../ipc/SignInEvent").SignInEvent} SignInEvent
  * @typedef {import("../ipc/AppError").AppError} AppError
  * @typedef {import("../ipc/Identity").Identity} Identity
- * @typedef {{phase: "waiting"|"exchanging"|"failed", url?: string, pairing?: string, deadline?: number,
+ * @typedef {{phase: "waiting"|"exchanging"|"failed", url?: string, pairing?: string, deadline?: number, warned?: boolean,
  *            browserError?: string, error?: AppError, callbackAt?: number, via?: "browser"|"azure-cli"}} Live
  */
 
@@ -59,20 +60,26 @@ export async function refreshStatus() {
   redraw();
 }
 
-/** Renders the card for `provider` into a fresh slot element. @param {ProviderId} provider */
-export function signInSlot(provider) {
-  const el = h("div", { "data-signin-slot": provider });
-  el.append(card(provider));
+/**
+ * Renders the card for `provider` into a fresh slot element; `embedded` draws it inside a check's panel.
+ * @param {ProviderId} provider @param {boolean} [embedded]
+ */
+export function signInSlot(provider, embedded = false) {
+  const el = h("div", { "data-signin-slot": provider, "data-embedded": embedded ? "true" : false });
+  el.append(card(provider, embedded));
   return el;
 }
 
 function redraw() {
   for (const el of document.querySelectorAll("[data-signin-slot]")) {
     const provider = /** @type {ProviderId} */ (/** @type {HTMLElement} */ (el).dataset.signinSlot);
-    const hadFocus = el.contains(document.activeElement);
-    el.replaceChildren(card(provider));
+    const active = /** @type {HTMLElement|null} */ (document.activeElement);
+    const focusedId = active && el.contains(active) ? active.dataset.testid : undefined;
+    const hadFocus = !!active && el.contains(active);
+    el.replaceChildren(card(provider, /** @type {HTMLElement} */ (el).dataset.embedded === "true"));
     if (hadFocus) {
-      const target = /** @type {HTMLElement|null} */ (el.querySelector("button:not([disabled])"));
+      const same = focusedId ? /** @type {HTMLElement|null} */ (el.querySelector(`[data-testid="${focusedId}"]`)) : null;
+      const target = same || /** @type {HTMLElement|null} */ (el.querySelector("button:not([disabled])"));
       if (target) target.focus();
     }
   }
@@ -84,14 +91,28 @@ function clock(ms) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/** The warning comes this long before the wait runs out, in time to extend it (WCAG 2.2.1 asks for 20 s at least). */
+const WARN_BEFORE_MS = 60 * 1000;
+
 function tick() {
   let waiting = false;
+  let warn = false;
   for (const [provider, state] of Object.entries(live)) {
     if (!state || state.phase !== "waiting" || !state.deadline) continue;
     waiting = true;
+    const left = state.deadline - Date.now();
+    if (left <= WARN_BEFORE_MS && !state.warned) {
+      state.warned = true;
+      warn = true;
+    } else if (left > WARN_BEFORE_MS && state.warned) {
+      state.warned = false;
+      warn = true;
+    }
     const el = document.querySelector(`[data-testid="signin-countdown-${provider}"]`);
-    if (el) el.textContent = `${clock(state.deadline - Date.now())} left`;
+    if (el) el.textContent = clock(left);
   }
+  // Crossing the warning line adds (or, after Extend, removes) the warning: a redraw.
+  if (warn) redraw();
   if (!waiting && ticker !== undefined) {
     clearInterval(ticker);
     ticker = undefined;
@@ -222,8 +243,8 @@ function copy(provider) {
   if (state && state.url && input && button) copyText(state.url, input, button);
 }
 
-/** @param {ProviderId} provider */
-function card(provider) {
+/** @param {ProviderId} provider @param {boolean} embedded */
+function card(provider, embedded) {
   const p = status && status.providers.find((x) => x.id === provider);
   const name = p ? p.name : provider;
   const state = live[provider];
@@ -248,8 +269,12 @@ function card(provider) {
       : [h("p", {}, `Signing in with ${name} isn't set up on this computer, so the assistant can't check this step for you. You can still do every step yourself.`)];
   } else if (phase === "signed-out") {
     body = [
-      h("p", {}, `Optional: sign in with ${name} so the assistant can check your progress. Your browser opens ${name}'s own sign-in page.`),
-      h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name}`),
+      h(
+        "div",
+        { class: "signin-row" },
+        h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name}`),
+        h("p", { class: "meta" }, embedded ? `Optional. Your browser opens ${name}'s own sign-in page.` : `Optional: so the assistant can check your progress. Your browser opens ${name}'s own sign-in page.`),
+      ),
       cli,
     ];
   } else if (phase === "waiting") {
@@ -258,7 +283,10 @@ function card(provider) {
       state && state.pairing
         ? h("p", {}, "The browser page will show these words: ", h("strong", { testid: t("signin-pairing") }, state.pairing), ". If it shows others, close it.")
         : null,
-      h("p", { class: "meta" }, "Time left: ", h("span", { testid: t("signin-countdown") }, state && state.deadline ? `${clock(state.deadline - Date.now())} left` : "…")),
+      h("p", { class: "meta", testid: t("signin-time") }, "Time left: ", h("span", { testid: t("signin-countdown") }, state && state.deadline ? clock(state.deadline - Date.now()) : "…")),
+      state && state.warned
+        ? h("p", { class: "warning", role: "alert", testid: t("signin-expiring") }, "Less than a minute left. Need more time? Choose Extend.")
+        : null,
       state && state.browserError ? h("p", { class: "error", testid: t("signin-browser-error") }, state.browserError) : null,
       state && state.url
         ? h(
@@ -271,7 +299,7 @@ function card(provider) {
       h(
         "div",
         { class: "nav" },
-        h("button", { class: "secondary", type: "button", testid: t("signin-extend"), onclick: () => extend(provider) }, "Extend (5 more minutes)"),
+        h("button", { class: state && state.warned ? "primary" : "secondary", type: "button", testid: t("signin-extend"), onclick: () => extend(provider) }, "Extend (5 more minutes)"),
         h("button", { class: "quiet", type: "button", testid: t("signin-cancel"), onclick: () => backend.signInCancel(provider) }, "Cancel"),
       ),
     ];
@@ -281,12 +309,16 @@ function card(provider) {
     const who = [p.signedIn.name, p.signedIn.email && `(${p.signedIn.email})`].filter(Boolean).join(" ") || "your account";
     const via = p.signedIn.method === "azure-cli" ? " through Azure CLI" : "";
     body = [
-      h("p", {}, `Signed in to ${name}${via} as `, h("strong", { testid: t("signin-user") }, who), "."),
+      h(
+        "div",
+        { class: "signin-row" },
+        h("p", {}, `Signed in to ${name}${via} as `, h("strong", { testid: t("signin-user") }, who), "."),
+        h("button", { class: "quiet small", type: "button", testid: t("signin-signout"), onclick: () => signOut(provider) }, "Sign out"),
+      ),
       status && status.storage === "memory" ? h("p", { class: "meta" }, "Kept for this run only; you'll sign in again next time.") : null,
       signOutErrors[provider]
         ? h("p", { class: "error", role: "alert", testid: t("signin-signout-error"), "data-code": signOutErrors[provider].code }, `Couldn't sign out: ${signOutErrors[provider].message}`)
         : null,
-      h("button", { class: "quiet", type: "button", testid: t("signin-signout"), onclick: () => signOut(provider) }, "Sign out"),
     ];
   } else if (phase === "failed" && state && state.error) {
     body = [
@@ -309,6 +341,7 @@ function card(provider) {
     : null;
   const problem = p && p.problem && !(status && status.keyringProblem) ? h("p", { class: "error", testid: t("signin-problem"), "data-code": p.problem.code }, p.problem.message) : null;
   const at = signedInAt[provider];
-  const attrs = { class: "card signin", testid: t("signin"), "data-state": phase, "data-signed-in-at": at && phase === "signed-in" ? String(at) : false };
+  const attrs = { class: embedded ? "signin-inline" : "card signin", testid: t("signin"), "data-state": phase, "data-signed-in-at": at && phase === "signed-in" ? String(at) : false };
+  if (embedded) return h("div", attrs, keyring, problem, ...body);
   return h("section", attrs, h("h2", {}, `${name} sign-in`), keyring, problem, ...body);
 }
