@@ -32,6 +32,8 @@ echo "==> crash safety of the progress store (a shorter run than scripts/crash-t
 scripts/crash-test.sh 200 20 20
 echo "==> e2e (tauri-driver + WebKitWebDriver, and Chromium for demo mode), one app at a time"
 scripts/headless.sh cargo test -p e2e --locked -- --test-threads=1
+echo "==> the QA engineers' WebdriverIO example (tests/node/qa-example.mjs) against the debug build"
+scripts/headless.sh scripts/wdio-example.sh
 echo "==> the .deb and .rpm (Tauri CLI, release build), installed into a fresh Debian 12 root, flows e2e there"
 BA_DEPLOYMENT_CONFIG=tests/fixtures/deployment.toml scripts/package.sh
 BA_EXPECT_CLIENT_ID=ba0ba0ba-0000-4000-8000-00000000ba0b scripts/install-test.sh
