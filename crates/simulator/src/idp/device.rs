@@ -1,5 +1,5 @@
 //! Entra's device authorization grant (RFC 8628), as strict as the real one documents it
-//! (`v2-oauth2-device-code.md`): the device authorization endpoint
+//! (`specs/idp/EXCERPTS.md` §4, from `v2-oauth2-device-code.md`): the device authorization endpoint
 //! (`POST /{tenant}/oauth2/v2.0/devicecode`, form-encoded, a registered `client_id`, scopes of one
 //! resource), and the token endpoint's `urn:ietf:params:oauth:grant-type:device_code` grant, which
 //! answers `authorization_pending` until the user has answered on the verification page
