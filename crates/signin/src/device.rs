@@ -217,6 +217,23 @@ mod tests {
     }
 
     #[test]
+    fn the_ui_gets_the_code_in_camel_case_and_debug_output_does_not() {
+        let event = SignInEvent::DeviceCode {
+            user_code: Secret::new("FQK5HW3UF"),
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            verification_uri_complete: None,
+            remaining_ms: 900_000,
+            interval_secs: 5,
+        };
+        assert_eq!(
+            serde_json::to_value(&event).unwrap(),
+            serde_json::json!({"type": "deviceCode", "userCode": "FQK5HW3UF", "verificationUri": "https://microsoft.com/devicelogin",
+                "verificationUriComplete": null, "remainingMs": 900_000, "intervalSecs": 5})
+        );
+        assert!(!format!("{event:?}").contains("FQK5HW3UF"));
+    }
+
+    #[test]
     fn decline_expiry_and_refusals_are_told_apart() {
         let answer = |error: &str| {
             let r: DeviceCodeErrorResponse = serde_json::from_value(serde_json::json!({"error": error})).unwrap();
