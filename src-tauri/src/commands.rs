@@ -77,6 +77,16 @@ pub async fn sign_in(
     a.sign_in(&provider, org_id, move |event| drop(on_event.send(event))).await
 }
 
+/// Signs in with a device code, streaming the code to show (and any new polling interval) on `on_event`.
+#[tauri::command]
+pub async fn sign_in_with_device_code(
+    a: State<'_, Assistant>,
+    provider: String,
+    on_event: Channel<SignInEvent>,
+) -> Answer<Identity> {
+    a.sign_in_with_device_code(&provider, move |event| drop(on_event.send(event))).await
+}
+
 #[tauri::command]
 pub async fn sign_in_with_azure_cli(a: State<'_, Assistant>) -> Answer<Identity> {
     a.sign_in_with_azure_cli().await

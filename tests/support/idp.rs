@@ -33,6 +33,8 @@ impl IdpFixture {
             ("BA_MICROSOFT_AUTHORIZE_URL", endpoints.entra.authorize),
             ("BA_MICROSOFT_ISSUER", endpoints.entra.issuer),
             ("BA_MICROSOFT_TOKEN_URL", endpoints.entra.token),
+            // Offline means offline: a sign-in with a code goes to this IdP too, never the real Entra.
+            ("BA_MICROSOFT_DEVICE_AUTHORIZATION_URL", endpoints.entra.device_authorization.unwrap_or_default()),
         ]
     }
 }

@@ -43,6 +43,7 @@ impl LiveApp {
                 ("BA_MICROSOFT_AUTHORIZE_URL", endpoints.entra.authorize.clone()),
                 ("BA_MICROSOFT_TOKEN_URL", endpoints.entra.token.clone()),
                 ("BA_MICROSOFT_ISSUER", endpoints.entra.issuer.clone()),
+                ("BA_MICROSOFT_DEVICE_AUTHORIZATION_URL", endpoints.entra.device_authorization.clone().unwrap_or_default()),
             ]);
         }
         if setup.pinecone {

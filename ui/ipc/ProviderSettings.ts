@@ -6,7 +6,11 @@ export type ProviderSettings = { id: ProviderId, name: string,
 /**
  * `None` when not set up.
  */
-clientId: string | null, authorizeUrl: string, tokenUrl: string, userinfoUrl: string | null, audience: string | null, scopes: Array<string>, 
+clientId: string | null, authorizeUrl: string, tokenUrl: string, 
+/**
+ * Where a sign-in with a code starts (RFC 8628); `None`: the provider has none.
+ */
+deviceAuthorizationUrl: string | null, userinfoUrl: string | null, audience: string | null, scopes: Array<string>, 
 /**
  * The redirect, with the port left out (the listener picks one per sign-in).
  */

@@ -19,4 +19,9 @@ problem: AppError | null,
 /**
  * "Use my Azure CLI sign-in" can be offered (Microsoft, with `az` installed).
  */
-azureCli: boolean, };
+azureCli: boolean, 
+/**
+ * Signing in with a code (`sign_in_with_device_code`) can be offered: a client id and a
+ * device authorization endpoint are set up (Microsoft only).
+ */
+deviceCode: boolean, };

@@ -3,4 +3,20 @@
 /**
  * Progress of a sign-in, in the order it happens.
  */
-export type SignInEvent = { "type": "waiting", authorizeUrl: string, pairing: string, remainingMs: number, } | { "type": "browserFailed", message: string, } | { "type": "exchanging", callbackAt: number, };
+export type SignInEvent = { "type": "waiting", authorizeUrl: string, pairing: string, remainingMs: number, } | { "type": "browserFailed", message: string, } | { "type": "exchanging", callbackAt: number, } | { "type": "deviceCode", 
+/**
+ * Shown to the user; a [`Secret`] only so that no log line or `Debug` output carries it.
+ */
+userCode: string, verificationUri: string, 
+/**
+ * It carries the user code, so it is kept out of logs just the same.
+ */
+verificationUriComplete: string | null, 
+/**
+ * Until the code expires; the provider's `expires_in`, which Extend can't change.
+ */
+remainingMs: number, 
+/**
+ * How often the app asks whether the user has finished.
+ */
+intervalSecs: number, };

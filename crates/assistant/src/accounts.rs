@@ -25,6 +25,9 @@ pub struct ProviderStatus {
     pub problem: Option<Error>,
     /// "Use my Azure CLI sign-in" can be offered (Microsoft, with `az` installed).
     pub azure_cli: bool,
+    /// Signing in with a code (`sign_in_with_device_code`) can be offered: a client id and a
+    /// device authorization endpoint are set up (Microsoft only).
+    pub device_code: bool,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -67,6 +70,7 @@ impl Assistant {
                 pending: self.sign_ins.is_pending(id),
                 problem,
                 azure_cli: id == ProviderId::Microsoft && self.sign_ins.azure_cli_available(),
+                device_code: self.sign_ins.device_code_available(id),
             });
         }
         SignInStatus {
@@ -96,6 +100,24 @@ impl Assistant {
         })
     }
 
+    /// Signs in with a device code (RFC 8628), for when the browser can't come back to the app
+    /// (a remote desktop, a browser on another device): the code and the page to enter it on
+    /// arrive on `emit` as [`SignInEvent::DeviceCode`], again if the polling interval changes;
+    /// returns who signed in. Otherwise it is a sign-in like [`Self::sign_in`]: it replaces a
+    /// waiting one, `sign_in_cancel` ends it, and the tokens are kept the same way.
+    pub async fn sign_in_with_device_code(
+        &self,
+        provider_name: &str,
+        emit: impl Fn(SignInEvent) + Send,
+    ) -> Result<Identity, Error> {
+        let id = provider(provider_name)?;
+        self.sign_ins.sign_in_with_device_code(id, emit).await.map_err(|e| {
+            let e = Error::from(e);
+            eprintln!("sign-in ({provider_name}, device code): ended with {:?}", e.code);
+            e
+        })
+    }
+
     /// Signs in with Microsoft through Azure CLI's own sign-in, for people who use `az`.
     pub async fn sign_in_with_azure_cli(&self) -> Result<Identity, Error> {
         self.sign_ins.sign_in_with_azure_cli().await.map_err(|e| {
@@ -105,7 +127,8 @@ impl Assistant {
         })
     }
 
-    /// Gives a waiting sign-in five more minutes; returns the milliseconds now left.
+    /// Gives a waiting sign-in five more minutes; returns the milliseconds now left. A device
+    /// code lives as long as the provider said, so its time left stays as it was.
     pub fn sign_in_extend(&self, provider_name: &str) -> Result<u64, Error> {
         let left = self.sign_ins.extend(provider(provider_name)?, EXTEND_BY)?;
         Ok(u64::try_from(left.as_millis()).unwrap_or(u64::MAX))

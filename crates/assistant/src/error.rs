@@ -4,7 +4,7 @@
 
 use clients::ApiError;
 use serde::Serialize;
-use signin::{AzureCliError, CallbackError, OAuthError, SignInError, TokenStoreError};
+use signin::{AzureCliError, CallbackError, DeviceCodeError, OAuthError, SignInError, TokenStoreError};
 use ts_rs::TS;
 use vocab::Code;
 use wizard::{TransitionError, WizardError};
@@ -133,6 +133,11 @@ impl From<SignInError> for Error {
             SignInError::OAuth(_) => Code::SigninFailed,
             SignInError::AzureCli(AzureCliError::NotFound(_) | AzureCliError::NotSignedIn(_)) => Code::AzureCliNotSignedIn,
             SignInError::AzureCli(AzureCliError::Failed(_)) => Code::AzureCliFailed,
+            // A device code's ends mean what the loopback sign-in's do, so they share its codes.
+            SignInError::DeviceCode(DeviceCodeError::Unavailable(_)) => Code::SigninNotConfigured,
+            SignInError::DeviceCode(DeviceCodeError::Expired) => Code::SigninTimedOut,
+            SignInError::DeviceCode(DeviceCodeError::Declined { .. }) => Code::SigninDenied,
+            SignInError::DeviceCode(DeviceCodeError::NotAccepted { .. }) => Code::SigninRejected,
             SignInError::Store(store) => return Error::from(store.clone()),
         };
         let message = match &e {
@@ -149,6 +154,18 @@ impl From<SignInError> for Error {
             }
             SignInError::OAuth(OAuthError::Network(_)) => {
                 "Couldn't reach the sign-in service. Check your internet connection and try again.".into()
+            }
+            SignInError::DeviceCode(DeviceCodeError::Unavailable(name)) => {
+                format!("Signing in with a code isn't available for {name}. Use the sign-in button instead.")
+            }
+            SignInError::DeviceCode(DeviceCodeError::Expired) => {
+                "The code expired before you finished. Get a new code and try again.".into()
+            }
+            SignInError::DeviceCode(DeviceCodeError::Declined { .. }) => {
+                "The sign-in was declined on the sign-in page, so you aren't signed in. Get a new code if you want to try again.".into()
+            }
+            SignInError::DeviceCode(DeviceCodeError::NotAccepted { .. }) => {
+                "The sign-in service didn't accept the code. Get a new code and try again.".into()
             }
             SignInError::AzureCli(AzureCliError::NotSignedIn(said)) => {
                 // The card offers the browser sign-in beside this when the build has one.
@@ -191,6 +208,12 @@ mod tests {
         assert_eq!(Error::from(SignInError::Callback(CallbackError::TimedOut { rejected: 0 })).code, Code::SigninTimedOut);
         let stale = Error::from(SignInError::Callback(CallbackError::TimedOut { rejected: 2 }));
         assert!(stale.message.contains("older sign-in answered"), "{}", stale.message);
+        // The one a test would wait 15 minutes for, unless the provider is told to be quick.
+        let expired = Error::from(SignInError::DeviceCode(DeviceCodeError::Expired));
+        assert_eq!(
+            (expired.code, expired.message.as_str()),
+            (Code::SigninTimedOut, "The code expired before you finished. Get a new code and try again.")
+        );
     }
 
     #[test]

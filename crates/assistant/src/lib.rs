@@ -93,6 +93,7 @@ impl Assistant {
             }
             Mode::Demo => {
                 let demo = Demo::start(setup.scenario).await?;
+                mode::apply_demo_device_code_knobs(&demo.idp, |k| std::env::var(k).ok());
                 eprintln!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
                 catalog.rewrite_links(|url| demo.page_url(url));
                 let (config, bases) = (mode::demo_sign_in_config(&demo), ApiBases::demo(&demo));

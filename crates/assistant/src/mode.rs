@@ -4,8 +4,8 @@
 //! it, and keeps sign-ins in memory. Everything else is the same code.
 
 use signin::{SignInConfig, TokenStore};
-use simulator::{Demo, Scenario};
-use std::{path::Path, sync::Arc};
+use simulator::{Demo, Idp, Scenario};
+use std::{path::Path, sync::Arc, time::Duration};
 use vocab::ProviderId;
 
 /// Live or demo, chosen at start: `--live` / `--demo`, else `BA_MODE=live|demo`; demo by default.
@@ -83,11 +83,32 @@ pub(crate) fn demo_sign_in_config(demo: &Demo) -> SignInConfig {
             ProviderId::Pinecone => &endpoints.pinecone,
         };
         (p.authorize_url, p.token_url) = (e.authorize.clone(), e.token.clone());
+        p.device_authorization_url = e.device_authorization.clone();
         // Offline means offline: no provider endpoint of the demo may point at the real one.
         p.userinfo_url = e.userinfo.clone();
         p.issuer = Some(e.issuer.clone());
     }
     config
+}
+
+/// The demo IdP's device-code knobs, so a test of the app can run expiry and `slow_down` in
+/// seconds: `BA_DEMO_DEVICE_CODE_LIFETIME_SECS` (default 900, Entra's), `…_INTERVAL_SECS` (5),
+/// `…_COMPLETE_URI=1` (send `verification_uri_complete`, which Entra doesn't) and
+/// `…_SLOW_DOWNS=<n>` (answer the next n polls `slow_down`, as a busy server does).
+pub(crate) fn apply_demo_device_code_knobs(idp: &Idp, var: impl Fn(&str) -> Option<String>) {
+    let secs = |name: &str| var(name).and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(s) = secs("BA_DEMO_DEVICE_CODE_LIFETIME_SECS") {
+        idp.set_device_code_lifetime(Duration::from_secs(s));
+    }
+    if let Some(s) = secs("BA_DEMO_DEVICE_CODE_INTERVAL_SECS") {
+        idp.set_device_code_interval(Duration::from_secs(s));
+    }
+    if let Some(on) = var("BA_DEMO_DEVICE_CODE_COMPLETE_URI") {
+        idp.set_verification_uri_complete(matches!(on.trim(), "1" | "true" | "yes"));
+    }
+    if let Some(n) = secs("BA_DEMO_DEVICE_CODE_SLOW_DOWNS") {
+        idp.slow_down_next_polls(usize::try_from(n).unwrap_or(usize::MAX));
+    }
 }
 
 /// The token store a mode uses unless told otherwise.
@@ -100,7 +121,8 @@ pub(crate) fn default_token_store(mode: Mode, identifier: &str) -> Arc<dyn Token
 
 #[cfg(test)]
 mod tests {
-    use super::Mode;
+    use super::{apply_demo_device_code_knobs, Mode};
+    use simulator::{Idp, IdpUser, Running};
 
     fn mode(args: &[&str], var: Option<&str>) -> Mode {
         Mode::from_parts(args.iter().map(|s| s.to_string()), var.map(str::to_owned))
@@ -113,5 +135,32 @@ mod tests {
         assert_eq!(mode(&["app", "--demo"], Some("live")), Mode::Demo);
         assert_eq!(mode(&["app", "--live"], None), Mode::Live);
         assert_eq!(mode(&["app"], Some("nonsense")), Mode::Demo);
+    }
+
+    #[tokio::test]
+    async fn the_demo_device_code_knobs_reach_the_simulated_entra() {
+        let idp = Idp::new(IdpUser { subject: "s".into(), name: "n".into(), email: "e@x.example".into() }, &["c"]);
+        let env = |k: &str| {
+            let v = match k {
+                "BA_DEMO_DEVICE_CODE_LIFETIME_SECS" => "7",
+                "BA_DEMO_DEVICE_CODE_INTERVAL_SECS" => "2",
+                "BA_DEMO_DEVICE_CODE_COMPLETE_URI" => "1",
+                _ => return None,
+            };
+            Some(v.to_owned())
+        };
+        apply_demo_device_code_knobs(&idp, env);
+        let running = Running::start(idp.router()).await.unwrap();
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/organizations/oauth2/v2.0/devicecode", running.base_url()))
+            .form(&[("client_id", "c"), ("scope", "https://management.azure.com/user_impersonation openid")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!((answer["expires_in"].as_u64(), answer["interval"].as_u64()), (Some(7), Some(2)), "{answer}");
+        assert!(answer["verification_uri_complete"].is_string(), "{answer}");
     }
 }

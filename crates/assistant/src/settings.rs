@@ -17,6 +17,8 @@ pub struct ProviderSettings {
     pub client_id: Option<String>,
     pub authorize_url: String,
     pub token_url: String,
+    /// Where a sign-in with a code starts (RFC 8628); `None`: the provider has none.
+    pub device_authorization_url: Option<String>,
     pub userinfo_url: Option<String>,
     pub audience: Option<String>,
     pub scopes: Vec<String>,
@@ -52,6 +54,7 @@ impl Assistant {
                     client_id: p.is_configured().then(|| p.client_id.clone()),
                     authorize_url: p.authorize_url(),
                     token_url: p.token_url(),
+                    device_authorization_url: p.device_authorization_url(),
                     userinfo_url: p.userinfo_url.clone(),
                     audience: p.audience.clone(),
                     scopes: p.scopes.clone(),

@@ -6,7 +6,7 @@
 
 mod common;
 
-use assistant::{ApiBases, Code, Error, Mode};
+use assistant::{ApiBases, Code, Error, Mode, SignInEvent};
 use axum::{
     extract::Query,
     response::Redirect,
@@ -14,7 +14,10 @@ use axum::{
     Router,
 };
 use common::{start, start_with, write, BrokenKeyring, BrowserMode};
-use simulator::{Idp, IdpBehaviour, IdpUser, Running};
+use simulator::{
+    browser::{device_login, DeviceAnswer},
+    Idp, IdpBehaviour, IdpUser, Running,
+};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 const CLIENT: &str = "codes-test";
@@ -43,8 +46,12 @@ async fn live(authorize: &str, token: &str, idp_base: &str, arm: &str) -> common
         &dir.path().join("config/signin.toml"),
         &format!(
             "[pinecone]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{authorize}\"\ntoken_url = \"{token}\"\nissuer = \"{idp_base}/\"\n\
-             [microsoft]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{}\"\ntoken_url = \"{}\"\nissuer = \"{}\"\nresponse_mode = \"query\"\n",
-            e.authorize, e.token, e.issuer
+             [microsoft]\nclient_id = \"{CLIENT}\"\nauthorize_url = \"{}\"\ntoken_url = \"{}\"\nissuer = \"{}\"\nresponse_mode = \"query\"\n\
+             device_authorization_url = \"{}\"\n",
+            e.authorize,
+            e.token,
+            e.issuer,
+            e.device_authorization.unwrap()
         ),
     );
     let bases = ApiBases { pinecone: arm.into(), arm: arm.into() };
@@ -171,4 +178,84 @@ async fn keyring_codes() {
     assert_eq!(code(h.assistant.sign_in("pinecone", None, |_| {}).await), Code::KeyringUnavailable);
     let h = start(Mode::Demo, Some(Arc::new(BrokenKeyring { unavailable: false }))).await;
     assert_eq!(code(h.assistant.sign_out("pinecone").await), Code::KeyringFailed);
+}
+
+/// What a user at the verification page does with the code the app shows: `answer` it there.
+fn user_at_the_page(answer: DeviceAnswer) -> impl Fn(SignInEvent) + Send {
+    move |event| {
+        if let SignInEvent::DeviceCode { user_code, verification_uri, .. } = event {
+            let code = user_code.expose().to_owned();
+            tokio::spawn(async move { device_login(&verification_uri, Some(&code), answer).await });
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn device_code_codes_from_real_failures() {
+    let (idp, running) = idp().await;
+    idp.set_device_code_interval(Duration::from_secs(1));
+    let base = running.base_url();
+    let p = simulator::idp_endpoints(&base).pinecone;
+    let h = live(&p.authorize, &p.token, &base, &closed_port()).await;
+    let a = &h.assistant;
+    assert_eq!(code(a.sign_in_with_device_code("google", |_| {}).await), Code::UnknownProvider);
+    assert_eq!(code(a.sign_in_with_device_code("pinecone", |_| {}).await), Code::SigninNotConfigured, "Pinecone has none");
+    assert_eq!(code(a.sign_in_with_device_code("microsoft", user_at_the_page(DeviceAnswer::Decline)).await), Code::SigninDenied);
+
+    idp.set_device_code_lifetime(Duration::from_secs(1));
+    let expired = a.sign_in_with_device_code("microsoft", |_| {}).await;
+    assert_eq!(expired.as_ref().unwrap_err().message, "The code expired before you finished. Get a new code and try again.");
+    assert_eq!(code(expired), Code::SigninTimedOut);
+    idp.set_device_code_lifetime(Duration::from_secs(900));
+
+    // Cancel while the code is shown.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let a2 = h.assistant.clone();
+    let waiting = tokio::spawn(async move {
+        a2.sign_in_with_device_code("microsoft", move |_| {
+            if let Some(tx) = tx.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+        })
+        .await
+    });
+    rx.await.unwrap();
+    a.sign_in_cancel("microsoft").unwrap();
+    assert_eq!(code(waiting.await.unwrap()), Code::SigninCancelled);
+
+    // Approved, but redeemed at a token endpoint that never issued the code.
+    let (_other, other) = self::idp().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (e, elsewhere) = (simulator::idp_endpoints(&base).entra, simulator::idp_endpoints(&other.base_url()).entra);
+    write(
+        &dir.path().join("config/signin.toml"),
+        &format!(
+            "[microsoft]\nclient_id = \"{CLIENT}\"\ntoken_url = \"{}\"\ndevice_authorization_url = \"{}\"\n",
+            elsewhere.token,
+            e.device_authorization.unwrap()
+        ),
+    );
+    let h2 = start_with(dir, Mode::Live, Some(Arc::new(signin::MemoryTokenStore::default())), None).await;
+    assert_eq!(
+        code(h2.assistant.sign_in_with_device_code("microsoft", user_at_the_page(DeviceAnswer::Approve)).await),
+        Code::SigninRejected
+    );
+
+    // A device authorization endpoint that can't be reached.
+    let dir = tempfile::tempdir().unwrap();
+    let closed = format!("{}/organizations/oauth2/v2.0/devicecode", closed_port());
+    write(
+        &dir.path().join("config/signin.toml"),
+        &format!("[microsoft]\nclient_id = \"{CLIENT}\"\ndevice_authorization_url = \"{closed}\"\n"),
+    );
+    let h3 = start_with(dir, Mode::Live, Some(Arc::new(signin::MemoryTokenStore::default())), None).await;
+    assert_eq!(code(h3.assistant.sign_in_with_device_code("microsoft", |_| {}).await), Code::Network);
+
+    // And approved at the page: signed in, as the status then says.
+    let who = a.sign_in_with_device_code("microsoft", user_at_the_page(DeviceAnswer::Approve)).await.expect("signed in");
+    let status = a.signin_status().await;
+    let microsoft = &status.providers[0];
+    assert_eq!((microsoft.signed_in.as_ref(), microsoft.pending, microsoft.device_code), (Some(&who), false, true));
+    assert!(!status.providers[1].device_code, "Pinecone: not offered");
 }

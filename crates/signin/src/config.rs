@@ -35,6 +35,11 @@ pub struct ProviderConfig {
     /// May contain `{tenant}`.
     pub authorize_url: String,
     pub token_url: String,
+    /// The device authorization endpoint (RFC 8628 §3.1), for signing in with a code entered in
+    /// a browser anywhere, when the loopback redirect can't work; may contain `{tenant}`. `None`:
+    /// the provider has none (Pinecone's login documents none).
+    #[serde(default)]
+    pub device_authorization_url: Option<String>,
     #[serde(default)]
     pub tenant: Option<String>,
     /// Sent as the `audience` parameter (Auth0).
@@ -104,6 +109,15 @@ impl ProviderConfig {
 
     pub fn token_url(&self) -> String {
         self.expand(&self.token_url)
+    }
+
+    pub fn device_authorization_url(&self) -> Option<String> {
+        self.device_authorization_url.as_deref().map(|u| self.expand(u))
+    }
+
+    /// Whether signing in with a device code can be offered: a client id and a device endpoint.
+    pub fn offers_device_code(&self) -> bool {
+        self.is_configured() && self.device_authorization_url.is_some()
     }
 
     /// Whether a client id has been configured; without one the provider can't be used.
@@ -221,6 +235,10 @@ impl SignInConfig {
             if let Some(v) = var("TOKEN_URL") {
                 p.token_url = v;
             }
+            if let Some(v) = var("DEVICE_AUTHORIZATION_URL") {
+                // Empty turns it off: a deployment whose registration doesn't allow the device flow.
+                p.device_authorization_url = Some(v).filter(|u| !u.is_empty());
+            }
             if let Some(v) = var("USERINFO_URL") {
                 p.userinfo_url = Some(v).filter(|u| !u.is_empty());
             }
@@ -263,6 +281,7 @@ impl ProviderConfig {
         let urls = [
             ("authorize_url", Some(self.authorize_url())),
             ("token_url", Some(self.token_url())),
+            ("device_authorization_url", self.device_authorization_url()),
             ("userinfo_url", self.userinfo_url.clone()),
             ("issuer", self.issuer.as_ref().map(|i| i.replace("{tenant}", "tenant"))),
         ];
@@ -315,6 +334,12 @@ mod tests {
         assert!(c.microsoft.scopes.contains(&"https://management.azure.com/user_impersonation".to_string()));
         assert_eq!(c.pinecone.audience.as_deref(), Some("https://us-central1-production-console.cloudfunctions.net/api/v1"));
         assert_eq!(c.layers, [SettingsLayer::BuiltIn]);
+        assert_eq!(
+            c.microsoft.device_authorization_url().as_deref(),
+            Some("https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode")
+        );
+        assert_eq!(c.pinecone.device_authorization_url, None, "Pinecone's login documents no device flow");
+        assert!(!c.microsoft.offers_device_code(), "not without a client id");
         assert_eq!(c.pinecone.scopes, ["openid", "profile", "email", "offline_access"]);
     }
 
@@ -331,7 +356,15 @@ mod tests {
         let c = SignInConfig::load(Some(&file), env).unwrap();
         assert_eq!(c.microsoft.client_id, "from-file");
         assert_eq!(c.microsoft.token_url(), "https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token");
+        assert_eq!(
+            c.microsoft.device_authorization_url().as_deref(),
+            Some("https://login.microsoftonline.com/contoso.example/oauth2/v2.0/devicecode"),
+            "the same {{tenant}} as the other Entra addresses"
+        );
+        assert!(c.microsoft.offers_device_code());
         assert_eq!(c.pinecone.client_id, "pc-env");
+        let off = |k: &str| (k == "BA_MICROSOFT_DEVICE_AUTHORIZATION_URL").then(String::new);
+        assert_eq!(SignInConfig::load(Some(&file), off).unwrap().microsoft.device_authorization_url, None, "empty turns it off");
     }
 
     #[test]

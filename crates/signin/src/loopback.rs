@@ -56,6 +56,8 @@ pub enum CallbackError {
 struct Control {
     deadline: Instant,
     cancelled: bool,
+    /// The deadline is someone else's to set (a device code's lifetime): extending can't move it.
+    fixed: bool,
 }
 
 /// The app's handle on a pending wait: shows the deadline, extends it, cancels it.
@@ -66,7 +68,7 @@ pub struct WaitControl {
 
 impl WaitControl {
     pub fn new(timeout: Duration) -> Self {
-        let (tx, _) = watch::channel(Control { deadline: Instant::now() + timeout, cancelled: false });
+        let (tx, _) = watch::channel(Control { deadline: Instant::now() + timeout, cancelled: false, fixed: false });
         Self { tx: Arc::new(tx) }
     }
 
@@ -75,9 +77,20 @@ impl WaitControl {
         self.tx.borrow().deadline.saturating_duration_since(Instant::now())
     }
 
-    /// Pushes the deadline out by `by`, counted from now or from the current deadline, whichever is later.
+    /// Pushes the deadline out by `by`, counted from now or from the current deadline, whichever
+    /// is later; unless the deadline is fixed ([`Self::fix_deadline`]), which this leaves alone.
     pub fn extend(&self, by: Duration) {
-        self.tx.send_modify(|c| c.deadline = c.deadline.max(Instant::now()) + by);
+        self.tx.send_modify(|c| {
+            if !c.fixed {
+                c.deadline = c.deadline.max(Instant::now()) + by;
+            }
+        });
+    }
+
+    /// Ends the wait `after` from now, for good: the provider decides how long it lasts (a device
+    /// code expires when the provider says), so [`Self::extend`] no longer moves it.
+    pub fn fix_deadline(&self, after: Duration) {
+        self.tx.send_modify(|c| (c.deadline, c.fixed) = (Instant::now() + after, true));
     }
 
     /// Ends the wait at once; the listener closes its port before `wait` returns.
@@ -96,6 +109,24 @@ impl WaitControl {
 
     fn subscribe(&self) -> watch::Receiver<Control> {
         self.tx.subscribe()
+    }
+
+    /// Resolves when the wait is over: cancelled ([`CallbackError::Cancelled`]) or past its
+    /// deadline ([`CallbackError::TimedOut`]), following extensions and cancels as they come.
+    /// For waits that don't listen for a callback (a device code's polling).
+    pub(crate) async fn ended(&self) -> CallbackError {
+        let mut rx = self.subscribe();
+        loop {
+            let now = *rx.borrow_and_update();
+            if now.cancelled {
+                return CallbackError::Cancelled;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(now.deadline) => return CallbackError::TimedOut { rejected: 0 },
+                // We hold the sender, so this can't fail; a change is re-read at the top.
+                _ = rx.changed() => {}
+            }
+        }
     }
 }
 

@@ -29,7 +29,7 @@ impl std::fmt::Debug for IdTokenField {
     }
 }
 
-type TokenResponseWithId = StandardTokenResponse<IdTokenField, BasicTokenType>;
+pub(crate) type TokenResponseWithId = StandardTokenResponse<IdTokenField, BasicTokenType>;
 type Client = oauth2::Client<
     BasicErrorResponse,
     TokenResponseWithId,
@@ -130,7 +130,7 @@ pub fn authorization_request(config: &ProviderConfig, redirect_uri: &str, org: O
     })
 }
 
-fn map_error(e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>) -> OAuthError {
+pub(crate) fn map_error(e: RequestTokenError<oauth2::HttpClientError<reqwest::Error>, BasicErrorResponse>) -> OAuthError {
     match e {
         RequestTokenError::ServerResponse(r) => {
             OAuthError::Rejected { error: r.error().as_ref().to_owned(), description: r.error_description().cloned() }
@@ -175,13 +175,24 @@ pub async fn exchange_code(
         exchange = exchange.add_extra_param("audience", audience.clone());
     }
     let response = exchange.request_async(http).await.map_err(map_error)?;
-    let mut tokens = to_stored(&response, None);
+    Ok(tokens_with_identity(config, http, &response).await)
+}
+
+/// A first sign-in's tokens, and who signed in: from the id token, else from userinfo. Every
+/// sign-in method that gets its tokens from the token endpoint ends here, so the identity is
+/// read the same way whichever way the user signed in.
+pub(crate) async fn tokens_with_identity(
+    config: &ProviderConfig,
+    http: &reqwest::Client,
+    response: &TokenResponseWithId,
+) -> StoredTokens {
+    let mut tokens = to_stored(response, None);
     if tokens.name.is_none() && tokens.email.is_none() {
         if let Some(url) = &config.userinfo_url {
             (tokens.name, tokens.email) = userinfo(http, url, &tokens.access_token).await;
         }
     }
-    Ok(tokens)
+    tokens
 }
 
 /// Who the user is, from OpenID Connect userinfo, for providers whose id token doesn't say.

@@ -13,6 +13,7 @@
 
 use crate::{
     azure_cli::{self, AzureCliError},
+    device,
     loopback::{CallbackError, WaitControl, DEFAULT_TIMEOUT},
     oauth::{self, http_client, OAuthError},
     signin::authorize,
@@ -145,22 +146,69 @@ impl SignIns {
         open_browser: impl FnOnce(&str) -> Result<(), String>,
         emit: impl Fn(SignInEvent),
     ) -> Result<Identity, SignInError> {
-        let control = WaitControl::new(DEFAULT_TIMEOUT);
-        // A new sign-in replaces a pending one for the same provider; its port is freed at once.
-        if let Some(old) = self.pending.lock().insert(provider, control.clone()) {
-            old.cancel();
-        }
+        let control = self.begin(provider);
         let config = self.config.provider(provider);
         let result = match authorize(provider, config, &self.http, &control, org, open_browser, emit).await {
             Ok(tokens) => self.save_finished(provider, Some(&control), tokens).await,
             Err(e) => Err(e),
         };
+        self.end(provider, &control);
+        result
+    }
+
+    /// Whether signing in with a device code can be offered for `provider` (a client id and a
+    /// device authorization endpoint: Microsoft, once set up).
+    pub fn device_code_available(&self, provider: ProviderId) -> bool {
+        self.config.provider(provider).offers_device_code()
+    }
+
+    /// Runs a whole sign-in with a device code (RFC 8628), for when the loopback redirect can't
+    /// work: asks for a code, reports it on `emit` for the user to enter in any browser, polls
+    /// until they answer, and saves the tokens under the same rules as [`Self::sign_in`]. It is
+    /// the provider's one waiting sign-in, like a loopback one: either kind replaces the other,
+    /// and [`Self::cancel`] ends it. Its deadline is the code's lifetime, which
+    /// [`Self::extend`] can't move.
+    ///
+    /// # Errors
+    /// Any [`SignInError`]; [`crate::DeviceCodeError`] for declined, expired and refused codes.
+    pub async fn sign_in_with_device_code(
+        &self,
+        provider: ProviderId,
+        emit: impl Fn(SignInEvent),
+    ) -> Result<Identity, SignInError> {
+        let config = self.config.provider(provider);
+        // Refused before it can replace a waiting sign-in that does work.
+        if !config.is_configured() {
+            return Err(SignInError::NotConfigured(config.name.clone()));
+        }
+        if config.device_authorization_url.is_none() {
+            return Err(crate::DeviceCodeError::Unavailable(config.name.clone()).into());
+        }
+        let control = self.begin(provider);
+        let result = match device::authorize(provider, config, &self.http, &control, emit).await {
+            Ok(tokens) => self.save_finished(provider, Some(&control), tokens).await,
+            Err(e) => Err(e),
+        };
+        self.end(provider, &control);
+        result
+    }
+
+    /// Makes a new sign-in `provider`'s waiting one: one at a time per provider, so a pending one
+    /// (of any method) is cancelled, and a loopback listener's port is freed at once.
+    fn begin(&self, provider: ProviderId) -> WaitControl {
+        let control = WaitControl::new(DEFAULT_TIMEOUT);
+        if let Some(old) = self.pending.lock().insert(provider, control.clone()) {
+            old.cancel();
+        }
+        control
+    }
+
+    /// Forgets a finished sign-in's control, if it is still ours: a newer one may have replaced it.
+    fn end(&self, provider: ProviderId, control: &WaitControl) {
         let mut pending = self.pending.lock();
-        // Only forget our own control: a newer sign-in may have replaced it.
-        if pending.get(&provider).is_some_and(|c| c.same_as(&control)) {
+        if pending.get(&provider).is_some_and(|c| c.same_as(control)) {
             pending.remove(&provider);
         }
-        result
     }
 
     /// Saves a sign-in's tokens once no lookup runs, into the store current by then, unless it was
@@ -196,7 +244,8 @@ impl SignIns {
         self.save_finished(ProviderId::Microsoft, None, tokens).await
     }
 
-    /// Pushes a waiting sign-in's deadline out by `by`; returns the time now left.
+    /// Pushes a waiting sign-in's deadline out by `by`; returns the time now left. A device-code
+    /// sign-in's deadline is the code's, so it stays where it is (the time left says so).
     ///
     /// # Errors
     /// [`SignInError::NotPending`] when nothing waits.

@@ -7,7 +7,7 @@ use crate::{
     loopback::{CallbackError, CallbackRules, LoopbackListener, WaitControl},
     oauth::{self, OAuthError},
     pairing::pairing_words,
-    ProviderConfig, ProviderId, StoredTokens, TokenStoreError,
+    ProviderConfig, ProviderId, Secret, StoredTokens, TokenStoreError,
 };
 use serde::Serialize;
 use ts_rs::TS;
@@ -22,6 +22,23 @@ pub enum SignInEvent {
     BrowserFailed { message: String },
     /// The callback arrived and the code is being exchanged.
     Exchanging { callback_at: u64 },
+    /// Signing in with a code (RFC 8628): the user opens `verification_uri` in any browser, on
+    /// any device, and enters `user_code`. `verification_uri_complete`, when the provider sends
+    /// one (Entra doesn't), opens the page with the code already filled in. Sent again, with the
+    /// new `interval_secs`, whenever the provider asks the app to poll more slowly.
+    DeviceCode {
+        /// Shown to the user; a [`Secret`] only so that no log line or `Debug` output carries it.
+        #[ts(type = "string")]
+        user_code: Secret,
+        verification_uri: String,
+        /// It carries the user code, so it is kept out of logs just the same.
+        #[ts(type = "string | null")]
+        verification_uri_complete: Option<Secret>,
+        /// Until the code expires; the provider's `expires_in`, which Extend can't change.
+        remaining_ms: u64,
+        /// How often the app asks whether the user has finished.
+        interval_secs: u64,
+    },
 }
 
 /// Why a sign-in (or a command about one) didn't work. The codes and words for people are
@@ -42,6 +59,8 @@ pub enum SignInError {
     Store(#[from] TokenStoreError),
     #[error(transparent)]
     AzureCli(#[from] crate::azure_cli::AzureCliError),
+    #[error(transparent)]
+    DeviceCode(#[from] crate::device::DeviceCodeError),
 }
 
 /// Runs one authorization up to the tokens. `open_browser` gets the authorization URL once the

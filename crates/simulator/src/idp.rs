@@ -9,7 +9,13 @@
 //! tokens carry an audience: Entra's comes from the scope's resource, Auth0's from the `audience`
 //! parameter, and the simulated APIs accept only their own. It approves at once as its
 //! configured user, so a browser that only follows redirects completes a sign-in.
+//!
+//! Entra's device authorization grant (RFC 8628) is there too ([`device`]): the `devicecode`
+//! endpoint, the device code grant on the token endpoint, and the `/devicelogin` page where the
+//! user enters the code and approves or declines ([`device_pages`]).
 
+mod device;
+mod device_pages;
 mod routes;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -57,11 +63,20 @@ pub struct IssuedSecrets {
     pub access_tokens: Vec<String>,
     pub refresh_tokens: Vec<String>,
     pub id_tokens: Vec<String>,
+    pub device_codes: Vec<String>,
+    /// Shown to the user, but the app must not log them either.
+    pub user_codes: Vec<String>,
 }
 
 impl IssuedSecrets {
     pub fn all(&self) -> impl Iterator<Item = &String> {
-        self.codes.iter().chain(&self.access_tokens).chain(&self.refresh_tokens).chain(&self.id_tokens)
+        self.codes
+            .iter()
+            .chain(&self.access_tokens)
+            .chain(&self.refresh_tokens)
+            .chain(&self.id_tokens)
+            .chain(&self.device_codes)
+            .chain(&self.user_codes)
     }
 }
 
@@ -121,6 +136,7 @@ struct Inner {
     identity_in_id_token: bool,
     issued: IssuedSecrets,
     token_requests: usize,
+    devices: device::Devices,
 }
 
 /// The simulated identity provider. Cheap to clone; clones share state.
@@ -149,6 +165,7 @@ impl Idp {
                 identity_in_id_token: true,
                 issued: IssuedSecrets::default(),
                 token_requests: 0,
+                devices: device::Devices::default(),
             })),
         }
     }
@@ -248,6 +265,8 @@ impl Idp {
 pub struct Endpoints {
     pub authorize: String,
     pub token: String,
+    /// The device authorization endpoint (RFC 8628), where the provider has one (Entra).
+    pub device_authorization: Option<String>,
     /// OpenID Connect userinfo, where the provider has one the app can use.
     pub userinfo: Option<String>,
     /// The issuer its authorization responses name (`iss`); Entra's with `{tenant}` for the
@@ -270,12 +289,14 @@ pub fn idp_endpoints(base: &str) -> IdpEndpoints {
         entra: Endpoints {
             authorize: format!("{base}/{{tenant}}/oauth2/v2.0/authorize"),
             token: format!("{base}/{{tenant}}/oauth2/v2.0/token"),
+            device_authorization: Some(format!("{base}/{{tenant}}/oauth2/v2.0/devicecode")),
             userinfo: None,
             issuer: format!("{base}/{{tenant}}/v2.0"),
         },
         pinecone: Endpoints {
             authorize: format!("{base}/oauth/authorize"),
             token: format!("{base}/oauth/token"),
+            device_authorization: None,
             userinfo: Some(format!("{base}/userinfo")),
             issuer: format!("{base}/"),
         },

@@ -32,7 +32,8 @@ pub fn demo_path(real_url: &str) -> Option<&'static str> {
     DEMO_PAGES.iter().find(|(real, _)| *real == real_url).map(|(_, path)| *path)
 }
 
-fn page(site: &str, title: &str, body: &str) -> Response {
+/// A simulated site's page, in the demo's look; the IdP's own pages use it too.
+pub(crate) fn page(site: &str, title: &str, body: &str) -> Response {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · {site} (demo)</title>\
 <style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#14213d}}\

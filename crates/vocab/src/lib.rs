@@ -116,17 +116,20 @@ pub enum Code {
     UnknownProvider,
     /// `sign_in_extend` with no sign-in waiting.
     NoPendingSignIn,
-    /// No client id is configured for that provider.
+    /// No client id is configured for that provider (or, for a sign-in with a code, no device
+    /// authorization endpoint).
     SigninNotConfigured,
-    /// The wait for the browser ran out.
+    /// The wait for the browser ran out, or a sign-in's device code expired.
     SigninTimedOut,
     /// The user cancelled the wait (or started over).
     SigninCancelled,
-    /// The provider answered `access_denied`.
+    /// The user said no: the provider answered `access_denied` (or, to a device code, Entra's
+    /// `authorization_declined`).
     SigninDenied,
     /// The provider answered another error.
     SigninProviderError,
-    /// The token endpoint refused the code.
+    /// The token endpoint refused the code (an authorization code, or a device code it doesn't
+    /// accept: `bad_verification_code`, `invalid_grant`…).
     SigninRejected,
     /// The token endpoint answered nonsense, or the settings can't work.
     SigninFailed,

@@ -1,7 +1,10 @@
 //! The identity provider's HTTP endpoints: authorize (query or `form_post` answer), token (code
-//! and refresh grants) and, for Auth0, userinfo.
+//! and refresh grants, and Entra's device code grant, [`super::device`]), Entra's device
+//! authorization endpoint and the page its codes are entered on, and, for Auth0, userinfo.
 
-use super::{access_token, id_token, random_token, Access, Grant, Idp, IdpBehaviour, PendingCode, Provider};
+use super::{
+    access_token, device, device_pages, id_token, random_token, Access, Grant, Idp, IdpBehaviour, PendingCode, Provider,
+};
 use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderMap, StatusCode},
@@ -19,10 +22,12 @@ pub(super) fn router(idp: &Idp) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/authorize", get(authorize_entra))
         .route("/{tenant}/oauth2/v2.0/token", post(token_entra))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode).fallback(device::devicecode_not_post))
         .route("/oauth/authorize", get(authorize_auth0))
         .route("/oauth/token", post(token_auth0))
         .route("/userinfo", get(userinfo))
         .with_state(idp.clone())
+        .merge(device_pages::router(idp))
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,9 +81,23 @@ fn respond_to_client(redirect_uri: &str, mode: Option<&str>, params: &[(&str, &s
     Redirect::to(url.as_str()).into_response()
 }
 
+/// Why Entra would refuse these scopes, if it would: they must all be from a single resource,
+/// beside the OpenID ones (specs/idp/EXCERPTS.md §1). Checked wherever Entra takes scopes.
+pub(super) fn entra_scope_problem(scope: &str) -> Option<&'static str> {
+    let mut resources: Vec<String> = scope
+        .split_whitespace()
+        .filter_map(|s| url::Url::parse(s).ok().filter(|u| u.scheme() == "https"))
+        .map(|u| u.host_str().unwrap_or_default().to_owned())
+        .collect();
+    resources.dedup();
+    (resources.len() > 1).then_some(
+        "AADSTS28000: Provided value for the input parameter scope is not valid because it contains more than one resource.",
+    )
+}
+
 /// Entra's token audience is the resource of the scopes asked for (`https://management.azure.com/
 /// user_impersonation` → `https://management.azure.com/`); OpenID scopes alone are for Graph.
-fn entra_audience(scope: &str) -> String {
+pub(super) fn entra_audience(scope: &str) -> String {
     scope
         .split_whitespace()
         .filter_map(|s| url::Url::parse(s).ok().filter(|u| u.scheme() == "https"))
@@ -103,11 +122,16 @@ async fn authorize_auth0(State(idp): State<Idp>, headers: axum::http::HeaderMap,
 /// The issuer each simulated provider names in its responses (RFC 9207 `iss`), on the address it
 /// was reached at: Entra's carries the user's directory, Auth0's is the tenant's address.
 fn issuer(provider: Provider, headers: &axum::http::HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let host = issuer_host(headers);
     match provider {
         Provider::Entra => format!("http://{host}/{}/v2.0", crate::model::TENANT_ID),
         Provider::Auth0 => format!("http://{host}/"),
     }
+}
+
+/// The address the IdP was reached at, for the addresses it names (issuer, verification page).
+pub(super) fn issuer_host(headers: &axum::http::HeaderMap) -> &str {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")
 }
 
 fn authorize(idp: &Idp, provider: Provider, issuer: &str, p: AuthorizeParams) -> Response {
@@ -143,6 +167,9 @@ fn authorize(idp: &Idp, provider: Provider, issuer: &str, p: AuthorizeParams) ->
         return fail("access_denied", "The user declined to sign in.");
     }
     let scope = p.scope.unwrap_or_default();
+    if let Some(problem) = entra_scope_problem(&scope).filter(|_| provider == Provider::Entra) {
+        return fail("invalid_scope", problem);
+    }
     let audience = match provider {
         Provider::Entra => entra_audience(&scope),
         // Without an audience Auth0 issues a token for /userinfo only.
@@ -169,8 +196,10 @@ fn authorize(idp: &Idp, provider: Provider, issuer: &str, p: AuthorizeParams) ->
 }
 
 #[derive(Debug, Deserialize)]
-struct TokenParams {
+pub(super) struct TokenParams {
     grant_type: Option<String>,
+    /// The device code grant's (RFC 8628 §3.4).
+    pub(super) device_code: Option<String>,
     code: Option<String>,
     redirect_uri: Option<String>,
     client_id: Option<String>,
@@ -179,12 +208,12 @@ struct TokenParams {
     scope: Option<String>,
 }
 
-fn no_store(mut response: Response) -> Response {
+pub(super) fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("static header"));
     response
 }
 
-fn oauth_error(error: &str, description: &str) -> Response {
+pub(super) fn oauth_error(error: &str, description: &str) -> Response {
     no_store((StatusCode::BAD_REQUEST, Json(json!({"error": error, "error_description": description}))).into_response())
 }
 
@@ -260,6 +289,12 @@ fn token(idp: &Idp, provider: Provider, p: TokenParams) -> Response {
                 grant.scope = asked.to_owned();
             }
             grant
+        }
+        Some("urn:ietf:params:oauth:grant-type:device_code") if provider == Provider::Entra => {
+            match device::redeem(&mut inner, &client_id, &p) {
+                Ok(grant) => grant,
+                Err(response) => return response,
+            }
         }
         _ => return oauth_error("unsupported_grant_type", "use authorization_code or refresh_token"),
     };
