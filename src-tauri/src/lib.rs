@@ -68,7 +68,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
 
 /// Brings the window to the front for a second launch of the app.
 fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
-    eprintln!("another copy was started: showing this window instead");
+    assistant::tracing::info!("another copy was started: showing this window instead");
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
@@ -86,9 +86,11 @@ pub fn run() {
         return;
     }
     let context = tauri::generate_context!();
+    assistant::log::install(&context.config().identifier);
     // One copy per data folder: a second launch shows the first copy's window and ends here.
     let first_copy = match instance::default_data_dir(&context.config().identifier).map(|dir| instance::claim(&dir)) {
         Some(Ok(instance::Claim::Second { showed })) => {
+            // The answer to whoever launched it (tests/one_copy.rs reads it), not a diagnostic.
             eprintln!(
                 "Billing Assistant is already running{}.",
                 if showed { "; its window was brought to the front" } else { "" }
@@ -97,7 +99,7 @@ pub fn run() {
         }
         Some(Ok(instance::Claim::First(first))) => Some(first),
         Some(Err(e)) => {
-            eprintln!("couldn't check for another running copy ({e}); starting anyway");
+            assistant::tracing::warn!("couldn't check for another running copy ({e}); starting anyway");
             None
         }
         None => None,

@@ -91,7 +91,7 @@ impl Assistant {
         let open = move |url: &str| browser.open(url).map_err(|e| Error::browser_failed(&e).message);
         self.sign_ins.sign_in(id, org.as_deref(), open, emit).await.map_err(|e| {
             let e = Error::from(e);
-            eprintln!("sign-in ({provider_name}): ended with {:?}", e.code);
+            tracing::warn!("sign-in ({provider_name}): ended with {:?}", e.code);
             e
         })
     }
@@ -100,7 +100,7 @@ impl Assistant {
     pub async fn sign_in_with_azure_cli(&self) -> Result<Identity, Error> {
         self.sign_ins.sign_in_with_azure_cli().await.map_err(|e| {
             let e = Error::from(e);
-            eprintln!("sign-in (microsoft, Azure CLI): ended with {:?}", e.code);
+            tracing::warn!("sign-in (microsoft, Azure CLI): ended with {:?}", e.code);
             e
         })
     }
@@ -125,4 +125,5 @@ impl Assistant {
     pub fn use_memory_tokens(&self) {
         self.sign_ins.use_memory();
     }
+
 }

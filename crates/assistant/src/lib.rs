@@ -13,7 +13,9 @@ mod demo;
 mod error;
 pub mod instance;
 mod live_checks;
+pub mod log;
 mod mode;
+pub mod personal;
 mod session;
 mod settings;
 pub mod startup;
@@ -29,6 +31,8 @@ pub use mode::{scenario_from_env, ApiBases, Mode};
 pub use settings::{ProviderSettings, SignInSettings};
 // The types the shell passes through, so it needs no other crate.
 pub use signin::{Identity, SignInEvent, TokenStore};
+// The shell logs through this crate's `tracing`, so it still depends on this crate alone.
+pub use tracing;
 pub use vocab::Code;
 pub use wizard::{Catalog, Snapshot};
 
@@ -93,7 +97,7 @@ impl Assistant {
             }
             Mode::Demo => {
                 let demo = Demo::start(setup.scenario).await?;
-                eprintln!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
+                tracing::info!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
                 catalog.rewrite_links(|url| demo.page_url(url));
                 let (config, bases) = (mode::demo_sign_in_config(&demo), ApiBases::demo(&demo));
                 // Demo progress is kept apart from real progress.

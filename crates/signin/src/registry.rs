@@ -98,7 +98,7 @@ impl SignIns {
             Ok(file)
         })
         .await;
-        locked.map_err(|e| eprintln!("sign-in ({}): refreshing without the lock file ({e})", provider.as_str())).ok()
+        locked.map_err(|e| tracing::warn!("sign-in ({}): refreshing without the lock file ({e})", provider.as_str())).ok()
     }
 
     pub fn config(&self) -> &SignInConfig {
@@ -178,7 +178,7 @@ impl SignIns {
         let identity = Identity::from(&tokens);
         let store = self.store();
         blocking(move || store.save(provider, &tokens)).await?;
-        eprintln!("sign-in ({}): signed in", provider.as_str());
+        tracing::info!("sign-in ({}): signed in", provider.as_str());
         Ok(identity)
     }
 
@@ -276,7 +276,7 @@ impl SignIns {
             Ok(fresh) => {
                 let saved = fresh.clone();
                 blocking(move || store.save(provider, &saved)).await?;
-                eprintln!("sign-in ({}): access token refreshed", provider.as_str());
+                tracing::info!("sign-in ({}): access token refreshed", provider.as_str());
                 Ok(Some(fresh))
             }
             Err(OAuthError::Rejected { error, .. }) if error == "invalid_grant" => {
@@ -285,7 +285,7 @@ impl SignIns {
                 let s = store.clone();
                 let now = blocking(move || s.load(provider)).await?;
                 if let Some(theirs) = now.filter(|t| t.refresh_token != tokens.refresh_token) {
-                    eprintln!("sign-in ({}): refreshed elsewhere meanwhile; using that", provider.as_str());
+                    tracing::info!("sign-in ({}): refreshed elsewhere meanwhile; using that", provider.as_str());
                     return Ok(Some(theirs));
                 }
                 blocking(move || store.delete(provider)).await?;
