@@ -24,6 +24,10 @@ pub struct Overrides {
     pub first_copy: Option<instance::FirstCopy>,
     /// The start-up clock, started in `main`; a new one otherwise.
     pub timeline: Option<StartupTimeline>,
+    /// Where the support bundle reads the log files; by default where `assistant::log` writes them.
+    pub log_dir: Option<PathBuf>,
+    /// Where support bundles go; by default `BA_BUNDLE_DIR`, else Downloads.
+    pub bundle_dir: Option<PathBuf>,
 }
 
 macro_rules! handler {
@@ -55,6 +59,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
             browser: Arc::new(SystemBrowser),
             scenario: assistant::scenario_from_env(),
             api_bases: None,
+            log_dir: overrides.log_dir,
+            bundle_dir: overrides.bundle_dir,
         };
         app.manage(tauri::async_runtime::block_on(Assistant::start(setup))?);
         app.state::<StartupTimeline>().mark("assistant-started");

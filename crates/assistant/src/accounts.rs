@@ -126,4 +126,9 @@ impl Assistant {
         self.sign_ins.use_memory();
     }
 
+    /// Whether a browser sign-in can come back to this computer (loopback ports, `localhost`,
+    /// proxies); when it can't, the UI offers a sign-in that needs no redirect.
+    pub async fn loopback_self_test(&self) -> signin::LoopbackSelfTest {
+        signin::blocking(signin::loopback_self_test).await
+    }
 }

@@ -131,6 +131,18 @@ impl SignIns {
         Ok(blocking(move || store.load(provider)).await?.as_ref().map(Identity::from))
     }
 
+    /// Every token saved for any provider, for the support bundle, which removes each from what
+    /// it copies: none should be in a log line to begin with, and this makes sure. A store that
+    /// can't be read gives none.
+    pub async fn saved_secrets(&self) -> Vec<crate::Secret> {
+        let store = self.store();
+        blocking(move || {
+            let saved = ProviderId::ALL.into_iter().filter_map(|p| store.load(p).ok().flatten());
+            saved.flat_map(|t| [Some(t.access_token), t.refresh_token, t.id_token].into_iter().flatten()).collect()
+        })
+        .await
+    }
+
     /// Runs a whole sign-in: listens, opens the browser with `open_browser`, waits, exchanges the
     /// code, and saves the tokens once no lookup runs, into the store current by then (the user
     /// may have chosen memory while the browser was open). A newer sign-in for the same provider
