@@ -6,7 +6,7 @@ macro_rules! with_commands {
         $then! {
             get_catalog, get_state, choose_flow, next_step, previous_step, open_step, start_over, dismiss_notice,
             open_url, ui_painted, signin_status, signin_settings, sign_in, sign_in_with_device_code, sign_in_with_azure_cli, sign_in_extend, sign_in_cancel, sign_out, use_memory_tokens,
-            run_check, regenerate_link, demo_status, demo_reset, about
+            run_check, regenerate_link, demo_status, demo_reset, about, loopback_self_test, save_support_bundle
         }
     };
 }

@@ -3,7 +3,8 @@
 
 use assistant::{
     startup::{PaintMarks, StartupTimeline},
-    About, Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, SignInEvent, SignInSettings, SignInStatus, Snapshot,
+    About, Assistant, Catalog, CheckResult, DemoStatus, Error, Identity, LoopbackSelfTest, SavedBundle, SignInEvent,
+    SignInSettings, SignInStatus, Snapshot,
 };
 use tauri::{ipc::Channel, State};
 
@@ -140,4 +141,14 @@ pub async fn demo_reset(a: State<'_, Assistant>, scenario: Option<String>) -> An
 #[tauri::command]
 pub fn about(a: State<'_, Assistant>) -> About {
     a.about()
+}
+
+#[tauri::command]
+pub async fn loopback_self_test(a: State<'_, Assistant>) -> Answer<LoopbackSelfTest> {
+    Ok(a.loopback_self_test().await)
+}
+
+#[tauri::command]
+pub async fn save_support_bundle(a: State<'_, Assistant>) -> Answer<SavedBundle> {
+    a.save_support_bundle().await
 }

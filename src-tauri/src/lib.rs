@@ -24,6 +24,10 @@ pub struct Overrides {
     pub first_copy: Option<instance::FirstCopy>,
     /// The start-up clock, started in `main`; a new one otherwise.
     pub timeline: Option<StartupTimeline>,
+    /// Where the support bundle reads the log files; by default where `assistant::log` writes them.
+    pub log_dir: Option<PathBuf>,
+    /// Where support bundles go; by default `BA_BUNDLE_DIR`, else Downloads.
+    pub bundle_dir: Option<PathBuf>,
 }
 
 macro_rules! handler {
@@ -55,6 +59,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
             browser: Arc::new(SystemBrowser),
             scenario: assistant::scenario_from_env(),
             api_bases: None,
+            log_dir: overrides.log_dir,
+            bundle_dir: overrides.bundle_dir,
         };
         app.manage(tauri::async_runtime::block_on(Assistant::start(setup))?);
         app.state::<StartupTimeline>().mark("assistant-started");
@@ -68,7 +74,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, overrides: Overrides) -
 
 /// Brings the window to the front for a second launch of the app.
 fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
-    eprintln!("another copy was started: showing this window instead");
+    assistant::tracing::info!("another copy was started: showing this window instead");
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
@@ -86,9 +92,11 @@ pub fn run() {
         return;
     }
     let context = tauri::generate_context!();
+    assistant::log::install(&context.config().identifier);
     // One copy per data folder: a second launch shows the first copy's window and ends here.
     let first_copy = match instance::default_data_dir(&context.config().identifier).map(|dir| instance::claim(&dir)) {
         Some(Ok(instance::Claim::Second { showed })) => {
+            // The answer to whoever launched it (tests/one_copy.rs reads it), not a diagnostic.
             eprintln!(
                 "Billing Assistant is already running{}.",
                 if showed { "; its window was brought to the front" } else { "" }
@@ -97,7 +105,7 @@ pub fn run() {
         }
         Some(Ok(instance::Claim::First(first))) => Some(first),
         Some(Err(e)) => {
-            eprintln!("couldn't check for another running copy ({e}); starting anyway");
+            assistant::tracing::warn!("couldn't check for another running copy ({e}); starting anyway");
             None
         }
         None => None,

@@ -37,6 +37,8 @@ fn overrides(dir: &std::path::Path) -> Overrides {
         mode: Some(crate::Mode::Live),
         first_copy: None,
         timeline: None,
+        log_dir: Some(dir.join("logs")),
+        bundle_dir: Some(dir.join("bundles")),
     }
 }
 
@@ -82,6 +84,36 @@ fn the_one_copy_lock_is_in_the_folder_tauri_keeps_the_data_in() {
     let tauri_says = h.webview.app_handle().path().app_data_dir().unwrap();
     let identifier = h.webview.app_handle().config().identifier.clone();
     assert_eq!(assistant::instance::default_data_dir(&identifier), Some(tauri_says));
+}
+
+#[test]
+fn the_log_folder_is_the_one_tauri_names_for_logs() {
+    let h = harness();
+    let tauri_says = h.webview.app_handle().path().app_log_dir().unwrap();
+    let identifier = h.webview.app_handle().config().identifier.clone();
+    assert_eq!(assistant::log::platform_dir(&identifier), Some(tauri_says));
+}
+
+#[test]
+fn the_loopback_self_test_and_the_support_bundle_answer_their_documented_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundles = dir.path().join("bundles");
+    let h = harness_in(dir);
+    let test = h.call("loopback_self_test", json!({})).unwrap();
+    assert!(["passed", "passedWithWarnings", "failed"].contains(&test["verdict"].as_str().unwrap()), "{test}");
+    assert_eq!(test["ipv4"], json!({"outcome": "bound"}), "{test}");
+    assert!(test["problems"].is_array() && test["proxies"].is_array() && test["localhost"]["outcome"].is_string(), "{test}");
+
+    let saved = h.call("save_support_bundle", json!({})).unwrap();
+    let name = saved["fileName"].as_str().unwrap();
+    assert!(name.starts_with("billing-assistant-support-") && name.ends_with(".zip"), "{saved}");
+    assert_eq!(saved["path"], bundles.join(name).display().to_string());
+    assert!(bundles.join(name).is_file());
+
+    std::fs::remove_dir_all(&bundles).unwrap();
+    std::fs::write(&bundles, "a file where the folder should be").unwrap();
+    let err = h.call("save_support_bundle", json!({})).unwrap_err();
+    assert_eq!(err["code"], "support_bundle_failed", "{err}");
 }
 
 fn harness() -> Harness {

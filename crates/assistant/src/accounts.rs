@@ -95,7 +95,7 @@ impl Assistant {
         let open = move |url: &str| browser.open(url).map_err(|e| Error::browser_failed(&e).message);
         self.sign_ins.sign_in(id, org.as_deref(), open, emit).await.map_err(|e| {
             let e = Error::from(e);
-            eprintln!("sign-in ({provider_name}): ended with {:?}", e.code);
+            tracing::warn!("sign-in ({provider_name}): ended with {:?}", e.code);
             e
         })
     }
@@ -113,7 +113,7 @@ impl Assistant {
         let id = provider(provider_name)?;
         self.sign_ins.sign_in_with_device_code(id, emit).await.map_err(|e| {
             let e = Error::from(e);
-            eprintln!("sign-in ({provider_name}, device code): ended with {:?}", e.code);
+            tracing::info!("sign-in ({provider_name}, device code): ended with {:?}", e.code);
             e
         })
     }
@@ -122,7 +122,7 @@ impl Assistant {
     pub async fn sign_in_with_azure_cli(&self) -> Result<Identity, Error> {
         self.sign_ins.sign_in_with_azure_cli().await.map_err(|e| {
             let e = Error::from(e);
-            eprintln!("sign-in (microsoft, Azure CLI): ended with {:?}", e.code);
+            tracing::warn!("sign-in (microsoft, Azure CLI): ended with {:?}", e.code);
             e
         })
     }
@@ -147,5 +147,11 @@ impl Assistant {
     /// The user's answer to "no keyring": keep sign-ins in memory until the app quits.
     pub fn use_memory_tokens(&self) {
         self.sign_ins.use_memory();
+    }
+
+    /// Whether a browser sign-in can come back to this computer (loopback ports, `localhost`,
+    /// proxies); when it can't, the UI offers a sign-in that needs no redirect.
+    pub async fn loopback_self_test(&self) -> signin::LoopbackSelfTest {
+        signin::blocking(signin::loopback_self_test).await
     }
 }

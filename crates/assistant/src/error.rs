@@ -177,6 +177,23 @@ impl From<SignInError> for Error {
     }
 }
 
+impl From<crate::BundleError> for Error {
+    fn from(e: crate::BundleError) -> Self {
+        use crate::BundleError;
+        let message = match &e {
+            BundleError::DiskFull { dir } => format!(
+                "The support bundle couldn't be saved: the disk holding {} is full. Free some space and try again; nothing was left behind.",
+                dir.display()
+            ),
+            BundleError::NotWritable { dir, reason } => format!(
+                "The support bundle couldn't be saved in {} ({reason}). Check that the folder exists and that you can write to it, then try again; nothing was left behind.",
+                dir.display()
+            ),
+        };
+        Self::new(Code::SupportBundleFailed, message)
+    }
+}
+
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Self::new(Code::ApiError, format!("{}.", capitalize(&e.to_string())))

@@ -5,15 +5,21 @@
 //!
 //! Methods that touch the disk or the network are `async`: saving progress (an fsync) runs on a
 //! blocking thread, never on the caller's.
+//!
+//! The shell also installs the app's one log subscriber from here ([`log::install`]), and the
+//! support bundle ([`Assistant::save_support_bundle`]) gathers what the other pieces know.
 
 mod about;
 mod accounts;
 mod browser;
+mod bundle;
 mod demo;
 mod error;
 pub mod instance;
 mod live_checks;
+pub mod log;
 mod mode;
+pub mod personal;
 mod session;
 mod settings;
 pub mod startup;
@@ -22,13 +28,16 @@ pub mod webkit;
 pub use about::{version_line, About, Build};
 pub use accounts::{ProviderStatus, SignInStatus};
 pub use browser::{Browser, SystemBrowser};
+pub use bundle::{BundleError, SavedBundle};
 pub use demo::DemoStatus;
 pub use error::Error;
 pub use live_checks::CheckResult;
 pub use mode::{scenario_from_env, ApiBases, Mode};
 pub use settings::{ProviderSettings, SignInSettings};
 // The types the shell passes through, so it needs no other crate.
-pub use signin::{Identity, SignInEvent, TokenStore};
+pub use signin::{Identity, LoopbackSelfTest, SignInEvent, TokenStore};
+// The shell logs through this crate's `tracing`, so it still depends on this crate alone.
+pub use tracing;
 pub use vocab::Code;
 pub use wizard::{Catalog, Snapshot};
 
@@ -56,6 +65,11 @@ pub struct Setup {
     pub scenario: Scenario,
     /// Live mode's API addresses; `None` is `BA_PINECONE_API_URL` / `BA_ARM_URL`, else the real services.
     pub api_bases: Option<ApiBases>,
+    /// Where the log files are, for the support bundle; `None` is [`log::default_dir`], where the
+    /// shell's logger writes.
+    pub log_dir: Option<PathBuf>,
+    /// Where support bundles go; `None` is `BA_BUNDLE_DIR`, else Downloads, else `data_dir`.
+    pub bundle_dir: Option<PathBuf>,
 }
 
 /// Why the assistant couldn't start.
@@ -76,6 +90,10 @@ pub struct Assistant {
     checker: Checker,
     demo: Option<Demo>,
     browser: Arc<dyn Browser>,
+    /// The data folder as given (a demo keeps progress below it), the support bundle's last resort.
+    data_dir: PathBuf,
+    log_dir: Option<PathBuf>,
+    bundle_dir: Option<PathBuf>,
 }
 
 impl Assistant {
@@ -86,6 +104,8 @@ impl Assistant {
     pub async fn start(setup: Setup) -> Result<Self, StartError> {
         let mut catalog = Catalog::embedded()?;
         let store = setup.token_store.unwrap_or_else(|| mode::default_token_store(setup.mode, &setup.identifier));
+        let log_dir = setup.log_dir.or_else(|| log::default_dir(&setup.identifier));
+        let data_dir = setup.data_dir.clone();
         let (demo, progress_dir, sign_in_config, bases) = match setup.mode {
             Mode::Live => {
                 let bases = setup.api_bases.unwrap_or_else(ApiBases::live);
@@ -94,7 +114,7 @@ impl Assistant {
             Mode::Demo => {
                 let demo = Demo::start(setup.scenario).await?;
                 mode::apply_demo_device_code_knobs(&demo.idp, |k| std::env::var(k).ok());
-                eprintln!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
+                tracing::info!("demo mode: simulated Pinecone and Azure at {}", demo.base_url());
                 catalog.rewrite_links(|url| demo.page_url(url));
                 let (config, bases) = (mode::demo_sign_in_config(&demo), ApiBases::demo(&demo));
                 // Demo progress is kept apart from real progress.
@@ -116,6 +136,9 @@ impl Assistant {
             },
             demo,
             browser: setup.browser,
+            data_dir,
+            log_dir,
+            bundle_dir: setup.bundle_dir,
         })
     }
 

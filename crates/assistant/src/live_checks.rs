@@ -3,7 +3,7 @@
 //! lock held, and then records everything it found in one action (one save); an answer that
 //! belongs to a run replaced by Start over or a demo reset is refused there.
 
-use crate::{Assistant, Error};
+use crate::{personal::Personal, Assistant, Error};
 use checks::{CheckInputs, CheckOutcome, CheckState, PINECONE_ORG_CLAIM};
 use serde::Serialize;
 use ts_rs::TS;
@@ -58,7 +58,7 @@ impl Assistant {
         };
         let mut learned = findings.clone();
         let outcome = self.checker.run(check, &inputs, &mut learned).await;
-        eprintln!("check {check:?} on {step_id}: {:?}", outcome.state);
+        tracing::info!("check {check:?} on {step_id}: {:?}", outcome.state);
         let record = CheckRecord {
             run,
             step: step_id.to_owned(),
@@ -94,7 +94,7 @@ impl Assistant {
             return Err(Error::landing_refused(&host));
         }
         self.browser.open(&url).map_err(|e| Error::browser_failed(&e))?;
-        eprintln!("regenerated the Configure account link for {}", saas.name());
+        tracing::info!("regenerated the Configure account link for {}", Personal::resource_name(saas.name()));
         Ok(url)
     }
 }

@@ -9,7 +9,8 @@ use std::{path::Path, sync::Arc, time::Duration};
 use vocab::ProviderId;
 
 /// Live or demo, chosen at start: `--live` / `--demo`, else `BA_MODE=live|demo`; demo by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     Live,
     Demo,

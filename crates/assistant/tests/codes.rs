@@ -89,6 +89,10 @@ async fn wizard_and_page_codes() {
     let h = start_with(dir, Mode::Live, None, None).await;
     assert_eq!(code(h.assistant.choose_flow("create-new-org".into()).await), Code::SaveFailed);
     assert_eq!(h.assistant.state().flow, None);
+
+    // A bundle folder that can't be made: the bundle isn't saved, and nothing is left behind.
+    write(&h.dir.path().join("bundles"), "a file where the folder should be");
+    assert_eq!(code(h.assistant.save_support_bundle().await), Code::SupportBundleFailed);
 }
 
 #[tokio::test(flavor = "multi_thread")]

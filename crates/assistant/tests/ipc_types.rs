@@ -4,7 +4,10 @@
 //! with `UPDATE_IPC_TYPES=1` to regenerate them. It also holds the error-code table in the docs
 //! to the `Code` enum.
 
-use assistant::{About, CheckResult, Code, DemoStatus, Error, Identity, SignInEvent, SignInSettings, SignInStatus};
+use assistant::{
+    About, CheckResult, Code, DemoStatus, Error, Identity, LoopbackSelfTest, SavedBundle, SignInEvent, SignInSettings,
+    SignInStatus,
+};
 use std::{collections::BTreeMap, path::Path};
 use ts_rs::{Config, TS};
 use vocab::{CheckId, ProviderId};
@@ -28,6 +31,8 @@ fn generate() -> BTreeMap<String, String> {
     CheckResult::export_all(&cfg).unwrap();
     DemoStatus::export_all(&cfg).unwrap();
     About::export_all(&cfg).unwrap();
+    LoopbackSelfTest::export_all(&cfg).unwrap();
+    SavedBundle::export_all(&cfg).unwrap();
     assistant::startup::PaintMarks::export_all(&cfg).unwrap();
     Error::export_all(&cfg).unwrap();
     Code::export_all(&cfg).unwrap();

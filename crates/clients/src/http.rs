@@ -101,7 +101,7 @@ pub fn parse_items<T: DeserializeOwned>(service: Service, what: &str, items: Vec
         .filter_map(|item| match serde_json::from_value(item) {
             Ok(v) => Some(v),
             Err(e) => {
-                eprintln!("{service}: skipped one {what} this app can't read ({e})");
+                tracing::warn!("{service}: skipped one {what} this app can't read ({e})");
                 None
             }
         })

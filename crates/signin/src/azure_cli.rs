@@ -25,7 +25,8 @@ pub enum AzureCliError {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AzToken {
-    access_token: String,
+    /// A `Secret` from the moment it is read, like every token.
+    access_token: Secret,
     /// Unix seconds; newer versions of `az` print it beside `expiresOn`.
     #[serde(default, rename = "expires_on")]
     expires_on: Option<u64>,
@@ -71,16 +72,16 @@ pub async fn access_token(config: &AzureCliConfig) -> Result<StoredTokens, Azure
         .map_err(|e| AzureCliError::Failed(format!("it printed something this app can't read ({})", e.classify_name())))?;
     // The expiry: what `az` says, else the token's own `exp`, else a few minutes (a guess that
     // errs on the short side: the app asks `az` again sooner, never later).
-    let exp_secs = token.expires_on.or_else(|| unverified_number(&token.access_token, "exp"));
+    let exp_secs = token.expires_on.or_else(|| unverified_number(token.access_token.expose(), "exp"));
     let expires_at = match exp_secs {
         Some(secs) => secs.saturating_mul(1000),
         None => vocab::now_millis() + 5 * 60 * 1000,
     };
-    let claim = |k: &str| unverified_claim(&token.access_token, k);
+    let claim = |k: &str| unverified_claim(token.access_token.expose(), k);
     Ok(StoredTokens {
         name: claim("name"),
         email: claim("upn").or_else(|| claim("unique_name")).or_else(|| claim("preferred_username")),
-        access_token: Secret::new(token.access_token),
+        access_token: token.access_token,
         refresh_token: None,
         expires_at: Some(expires_at),
         id_token: None,

@@ -190,8 +190,10 @@ impl SignInConfig {
         let mut value: toml::Value = toml::from_str(DEFAULTS).expect("defaults parse");
         let mut layers = vec![SettingsLayer::BuiltIn];
         if !deployment.trim().is_empty() {
-            let baked: toml::Value = toml::from_str(deployment)
-                .map_err(|e| ConfigError::File { path: "the settings built into this app".into(), message: e.to_string() })?;
+            let baked: toml::Value = toml::from_str(deployment).map_err(|e| ConfigError::File {
+                path: "the settings built into this app".into(),
+                message: toml_problem(deployment, &e),
+            })?;
             merge(&mut value, baked);
             layers.push(SettingsLayer::Deployment);
         }
@@ -199,7 +201,7 @@ impl SignInConfig {
             match std::fs::read_to_string(path) {
                 Ok(text) => {
                     let overrides: toml::Value = toml::from_str(&text)
-                        .map_err(|e| ConfigError::File { path: path.display().to_string(), message: e.to_string() })?;
+                        .map_err(|e| ConfigError::File { path: path.display().to_string(), message: toml_problem(&text, &e) })?;
                     merge(&mut value, overrides);
                     layers.push(SettingsLayer::File { path: path.display().to_string() });
                 }
@@ -305,6 +307,17 @@ impl ProviderConfig {
     }
 }
 
+/// A TOML syntax error as its line and reason, without the copy of the offending line TOML's own
+/// message quotes: that line may hold a value that must not be repeated on screen or in a
+/// support bundle (a client secret pasted in by mistake, say).
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let line = e.span().and_then(|span| text.get(..span.start)).map(|before| before.matches('\n').count() + 1);
+    match line {
+        Some(line) => format!("line {line}: {}", e.message().trim_end()),
+        None => e.message().trim_end().to_owned(),
+    }
+}
+
 fn merge(base: &mut toml::Value, over: toml::Value) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
@@ -381,6 +394,10 @@ mod tests {
         std::fs::write(&file, "[pinecone]\nclient_secret = \"s3cret\"\n").unwrap();
         let err = SignInConfig::load(Some(&file), |_| None).unwrap_err();
         assert!(err.to_string().contains("client_secret") && !err.to_string().contains("s3cret"), "{err}");
+        // Nor is one on a line that doesn't parse, which TOML's own message would quote.
+        std::fs::write(&file, "[pinecone]\nclient_id = \"c\"\nclient_secret = \"s3cret-unterminated\n").unwrap();
+        let err = SignInConfig::load(Some(&file), |_| None).unwrap_err().to_string();
+        assert!(err.contains("line 3: ") && !err.contains("s3cret"), "{err}");
     }
 
     #[test]

@@ -161,7 +161,7 @@ pub async fn authorize(
         remaining_ms: millis(control.remaining()),
         interval_secs: interval.as_secs(),
     };
-    eprintln!(
+    tracing::info!(
         "sign-in ({}): waiting for the code to be entered at {verification_uri} (expires in {} s, polling every {} s)",
         provider.as_str(),
         lifetime.as_secs(),
@@ -180,7 +180,7 @@ pub async fn authorize(
                 |next: Duration| {
                     if told.swap(millis(next), Ordering::Relaxed) != millis(next) {
                         // slow_down (5 s more), or the back-off after a failed request.
-                        eprintln!("sign-in ({}): polling every {} s from now on", provider.as_str(), next.as_secs());
+                        tracing::info!("sign-in ({}): polling every {} s from now on", provider.as_str(), next.as_secs());
                         emit(shown(next));
                     }
                     tokio::time::sleep(next)
@@ -193,7 +193,7 @@ pub async fn authorize(
         polled = poll => polled.map_err(poll_error)?,
         end = control.ended() => return Err(ended(end)),
     };
-    eprintln!("sign-in ({}): the code was approved", provider.as_str());
+    tracing::info!("sign-in ({}): the code was approved", provider.as_str());
     let tokens = tokens_with_identity(config, http, &response).await;
     // As for the loopback sign-in: nothing is kept once the user cancelled.
     if control.is_cancelled() {

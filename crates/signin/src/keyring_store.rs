@@ -214,7 +214,7 @@ impl KeyringTokenStore {
         match swept {
             Ok(()) => true,
             Err(e) => {
-                eprintln!("keyring ({}): old token parts not cleared yet ({e})", provider.as_str());
+                tracing::warn!("keyring ({}): old token parts not cleared yet ({e})", provider.as_str());
                 false
             }
         }

@@ -13,6 +13,7 @@ pub mod oauth;
 pub mod pairing;
 pub mod registry;
 pub mod secret;
+pub mod selftest;
 pub mod signin;
 pub mod tokens;
 
@@ -24,6 +25,7 @@ pub use loopback::{CallbackError, CallbackRules, LoopbackListener, WaitControl};
 pub use oauth::OAuthError;
 pub use registry::{blocking, Identity, SignIns};
 pub use secret::Secret;
+pub use selftest::{loopback_self_test, LoopbackSelfTest};
 pub use signin::{authorize, SignInError, SignInEvent};
 pub use tokens::{MemoryTokenStore, SignInMethod, Storage, StoredTokens, TokenStore, TokenStoreError};
 pub use vocab::ProviderId;

@@ -99,7 +99,7 @@ impl SignIns {
             Ok(file)
         })
         .await;
-        locked.map_err(|e| eprintln!("sign-in ({}): refreshing without the lock file ({e})", provider.as_str())).ok()
+        locked.map_err(|e| tracing::warn!("sign-in ({}): refreshing without the lock file ({e})", provider.as_str())).ok()
     }
 
     pub fn config(&self) -> &SignInConfig {
@@ -130,6 +130,18 @@ impl SignIns {
     pub async fn saved_identity(&self, provider: ProviderId) -> Result<Option<Identity>, TokenStoreError> {
         let store = self.store();
         Ok(blocking(move || store.load(provider)).await?.as_ref().map(Identity::from))
+    }
+
+    /// Every token saved for any provider, for the support bundle, which removes each from what
+    /// it copies: none should be in a log line to begin with, and this makes sure. A store that
+    /// can't be read gives none.
+    pub async fn saved_secrets(&self) -> Vec<crate::Secret> {
+        let store = self.store();
+        blocking(move || {
+            let saved = ProviderId::ALL.into_iter().filter_map(|p| store.load(p).ok().flatten());
+            saved.flat_map(|t| [Some(t.access_token), t.refresh_token, t.id_token].into_iter().flatten()).collect()
+        })
+        .await
     }
 
     /// Runs a whole sign-in: listens, opens the browser with `open_browser`, waits, exchanges the
@@ -226,7 +238,7 @@ impl SignIns {
         let identity = Identity::from(&tokens);
         let store = self.store();
         blocking(move || store.save(provider, &tokens)).await?;
-        eprintln!("sign-in ({}): signed in", provider.as_str());
+        tracing::info!("sign-in ({}): signed in", provider.as_str());
         Ok(identity)
     }
 
@@ -325,7 +337,7 @@ impl SignIns {
             Ok(fresh) => {
                 let saved = fresh.clone();
                 blocking(move || store.save(provider, &saved)).await?;
-                eprintln!("sign-in ({}): access token refreshed", provider.as_str());
+                tracing::info!("sign-in ({}): access token refreshed", provider.as_str());
                 Ok(Some(fresh))
             }
             Err(OAuthError::Rejected { error, .. }) if error == "invalid_grant" => {
@@ -334,7 +346,7 @@ impl SignIns {
                 let s = store.clone();
                 let now = blocking(move || s.load(provider)).await?;
                 if let Some(theirs) = now.filter(|t| t.refresh_token != tokens.refresh_token) {
-                    eprintln!("sign-in ({}): refreshed elsewhere meanwhile; using that", provider.as_str());
+                    tracing::info!("sign-in ({}): refreshed elsewhere meanwhile; using that", provider.as_str());
                     return Ok(Some(theirs));
                 }
                 blocking(move || store.delete(provider)).await?;

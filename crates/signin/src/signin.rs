@@ -84,7 +84,7 @@ pub async fn authorize(
     let request =
         oauth::authorization_request(config, &listener.redirect_uri(&config.redirect_host, &config.redirect_path), org)?;
     let pairing = pairing_words();
-    eprintln!("sign-in ({}): listening on port {} for {}", provider.as_str(), listener.port(), config.redirect_path);
+    tracing::info!("sign-in ({}): listening on port {} for {}", provider.as_str(), listener.port(), config.redirect_path);
     emit(SignInEvent::Waiting {
         authorize_url: request.url.clone(),
         pairing: pairing.clone(),
@@ -101,7 +101,7 @@ pub async fn authorize(
         pairing,
     };
     let callback = listener.wait(rules, control).await?;
-    eprintln!("sign-in ({}): callback received, exchanging the code", provider.as_str());
+    tracing::info!("sign-in ({}): callback received, exchanging the code", provider.as_str());
     // Cancel still counts after the callback: nothing is exchanged or kept once the user said no.
     if control.is_cancelled() {
         return Err(CallbackError::Cancelled.into());

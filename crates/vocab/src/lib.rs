@@ -161,6 +161,9 @@ pub enum Code {
     NotDemo,
     /// A demo scenario that doesn't exist.
     UnknownScenario,
+    /// The support bundle couldn't be written (a full disk, a folder that can't be written); no
+    /// partial file is left.
+    SupportBundleFailed,
     /// Made by the UI's backend module: the page runs outside the app.
     NoHost,
     /// Made by the UI's backend module: the host answered something that isn't an app error.

@@ -172,6 +172,26 @@ pub async fn start_with(
     store: Option<Arc<dyn TokenStore>>,
     api_bases: Option<assistant::ApiBases>,
 ) -> Harness {
+    start_elsewhere(dir, mode, store, api_bases, Elsewhere::default()).await
+}
+
+/// Folders a harness keeps outside its own (`logs/` and `bundles/` in it by default).
+#[derive(Default)]
+pub struct Elsewhere {
+    /// Where the support bundle reads log files: where a test's logger writes.
+    pub logs: Option<std::path::PathBuf>,
+    /// Where support bundles go.
+    pub bundles: Option<std::path::PathBuf>,
+}
+
+/// [`start_with`], with some folders [`Elsewhere`].
+pub async fn start_elsewhere(
+    dir: tempfile::TempDir,
+    mode: Mode,
+    store: Option<Arc<dyn TokenStore>>,
+    api_bases: Option<assistant::ApiBases>,
+    elsewhere: Elsewhere,
+) -> Harness {
     let browser = Arc::new(TestBrowser { mode: Mutex::new(BrowserMode::Follow), opened: Mutex::default() });
     let setup = Setup {
         data_dir: dir.path().join("data"),
@@ -182,6 +202,8 @@ pub async fn start_with(
         browser: browser.clone(),
         scenario: Scenario::HappyPath,
         api_bases,
+        log_dir: Some(elsewhere.logs.unwrap_or_else(|| dir.path().join("logs"))),
+        bundle_dir: Some(elsewhere.bundles.unwrap_or_else(|| dir.path().join("bundles"))),
     };
     let assistant = Arc::new(Assistant::start(setup).await.expect("the assistant starts"));
     Harness { assistant, browser, dir }
