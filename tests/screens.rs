@@ -45,7 +45,8 @@ fn assert_fits(step: &str, boxes: &Value) {
 async fn every_step_fits_the_default_window_and_every_screen_passes_axe() {
     let catalog = wizard::Catalog::embedded().unwrap();
     let env = TestEnv::new();
-    let app = App::launch_with(&env, &[("BA_MODE", "demo".into())]).await;
+    let bundles = env.root().join("bundles");
+    let app = App::launch_with(&env, &[("BA_MODE", "demo".into()), ("BA_BUNDLE_DIR", bundles.display().to_string())]).await;
     app.find("screen-start").await;
     app.assert_accessible("the start screen").await;
     app.screenshot("all/start.png").await;
@@ -81,6 +82,11 @@ async fn every_step_fits_the_default_window_and_every_screen_passes_axe() {
     app.click("open-settings").await;
     app.find("screen-settings").await;
     app.find("about-version").await;
+    app.click("support-bundle-save").await;
+    app.wait_until("the bundle to be saved", "return !!document.querySelector('[data-testid=support-bundle-result]').dataset.path").await;
+    let path = app.attr("support-bundle-result", "data-path").await.expect("the saved bundle's path");
+    assert!(path.starts_with(&bundles.display().to_string()) && path.ends_with(".zip"), "{path}");
+    assert!(std::fs::read(&path).expect("the bundle is on disk").starts_with(b"PK"), "a zip file");
     app.assert_accessible("settings and about").await;
     app.screenshot("all/settings.png").await;
     app.quit().await;

@@ -76,6 +76,11 @@ impl Chromium {
         on_fresh_element(testid, || async { self.find(testid).await.click().await }).await
     }
 
+    /// Types `text` into the field `testid`, as a user typing a code they read off another screen.
+    pub async fn type_into(&self, testid: &str, text: &str) {
+        on_fresh_element(testid, || async { self.find(testid).await.send_keys(text).await }).await
+    }
+
     /// Waits until the page's text contains `needle`. A click that submits a form leaves the old
     /// page up for a moment, and its body goes stale when the new one loads, so a stale or missing
     /// body is read again rather than taken as an answer.

@@ -15,8 +15,15 @@ pub struct DemoApp {
 impl DemoApp {
     /// Launches the demo in `scenario` (kebab-case, as `BA_DEMO_SCENARIO` spells it).
     pub async fn start(scenario: &str) -> Self {
+        Self::start_with(scenario, &[]).await
+    }
+
+    /// As [`DemoApp::start`], with more variables for the app (the demo's knobs).
+    pub async fn start_with(scenario: &str, vars: &[(&str, String)]) -> Self {
         let env = TestEnv::new();
-        let app = App::launch_with(&env, &[("BA_MODE", "demo".into()), ("BA_DEMO_SCENARIO", scenario.into())]).await;
+        let mut all = vec![("BA_MODE", "demo".to_string()), ("BA_DEMO_SCENARIO", scenario.to_string())];
+        all.extend(vars.iter().map(|(k, v)| (*k, v.clone())));
+        let app = App::launch_with(&env, &all).await;
         app.find("demo-banner").await;
         let web = Chromium::start().await;
         Self { env, app, web, seen: 0 }

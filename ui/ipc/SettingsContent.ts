@@ -8,4 +8,8 @@ export type SettingsContent = { title: string, intro: string, layersTitle: strin
 /**
  * The About card: which version and build this is, and whether it runs the demo.
  */
-aboutTitle: string, aboutDemo: string, aboutLive: string, notes: SettingsNotes, };
+aboutTitle: string, aboutDemo: string, aboutLive: string, 
+/**
+ * The support bundle card: what the bundle holds and what it never holds.
+ */
+bundleTitle: string, bundleBody: string, notes: SettingsNotes, };

@@ -17,6 +17,8 @@
  * @typedef {import("../ipc/PaintMarks").PaintMarks} PaintMarks
  * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
  * @typedef {import("../ipc/Scenario").Scenario} Scenario
+ * @typedef {import("../ipc/LoopbackSelfTest").LoopbackSelfTest} LoopbackSelfTest
+ * @typedef {import("../ipc/SavedBundle").SavedBundle} SavedBundle
  */
 
 /**
@@ -26,7 +28,7 @@
  *   open_step: Snapshot, start_over: Snapshot, dismiss_notice: Snapshot, open_url: null, ui_painted: null,
  *   signin_status: SignInStatus, signin_settings: SignInSettings, sign_in: Identity, sign_in_with_azure_cli: Identity, sign_in_extend: number, sign_in_cancel: null, sign_out: null,
  *   use_memory_tokens: null, run_check: CheckResult, regenerate_link: string, demo_status: DemoStatus, demo_reset: Snapshot,
- *   about: About,
+ *   about: About, sign_in_with_device_code: Identity, loopback_self_test: LoopbackSelfTest, save_support_bundle: SavedBundle,
  * }} Answers
  */
 
@@ -74,6 +76,19 @@ function signIn(provider, onEvent, orgId = null) {
   return call("sign_in", { provider, orgId, onEvent: channel });
 }
 
+/**
+ * Starts a sign-in with a code (RFC 8628): the events carry the code and the page to enter it on.
+ * @param {ProviderId} provider
+ * @param {(event: SignInEvent) => void} onEvent
+ */
+function signInWithDeviceCode(provider, onEvent) {
+  const host = tauri();
+  if (!host) return call("sign_in_with_device_code", { provider });
+  const channel = new host.Channel();
+  channel.onmessage = onEvent;
+  return call("sign_in_with_device_code", { provider, onEvent: channel });
+}
+
 export const backend = {
   getCatalog: () => call("get_catalog"),
   getState: () => call("get_state"),
@@ -93,6 +108,9 @@ export const backend = {
   signinSettings: () => call("signin_settings"),
   about: () => call("about"),
   signIn,
+  signInWithDeviceCode,
+  loopbackSelfTest: () => call("loopback_self_test"),
+  saveSupportBundle: () => call("save_support_bundle"),
   signInWithAzureCli: () => call("sign_in_with_azure_cli"),
   /** @param {ProviderId} provider */
   signInExtend: (provider) => call("sign_in_extend", { provider }),

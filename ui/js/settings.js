@@ -4,6 +4,7 @@
 //! and what is unverified. Read-only: settings are changed by the deployer or in signin.toml.
 
 import { h } from "./dom.js";
+import { backend } from "./backend.js";
 
 /**
  * @typedef {import("../ipc/About").About} About
@@ -52,6 +53,23 @@ function aboutCard(words, about) {
  * @param {() => void} back
  */
 export function settingsScreen(words, settings, about, back) {
+  const result = h("p", { testid: "support-bundle-result", "aria-live": "polite" });
+  const save = () => {
+    result.className = "meta";
+    result.textContent = "Saving…";
+    delete result.dataset.code;
+    backend.saveSupportBundle().then(
+      (saved) => {
+        result.textContent = `Saved: ${saved.path}`;
+        result.dataset.path = saved.path;
+      },
+      (/** @type {import("../ipc/AppError").AppError} */ e) => {
+        result.className = "error";
+        result.dataset.code = e.code;
+        result.textContent = e.message;
+      },
+    );
+  };
   return h(
     "section",
     { class: "screen", testid: "screen-settings" },
@@ -59,6 +77,14 @@ export function settingsScreen(words, settings, about, back) {
     h("p", { class: "lead" }, words.intro),
     settings && settings.problem ? h("p", { class: "error", role: "alert", testid: "settings-problem" }, settings.problem) : null,
     about ? aboutCard(words, about) : null,
+    h(
+      "div",
+      { class: "card", testid: "support-bundle" },
+      h("h2", {}, words.bundleTitle),
+      h("p", {}, words.bundleBody),
+      h("button", { class: "secondary", type: "button", testid: "support-bundle-save", onclick: save }, "Save a support bundle"),
+      result,
+    ),
     !settings
       ? h("p", { class: "meta" }, "Reading the settings…")
       : [

@@ -14,8 +14,9 @@ import { h, copyText } from "./dom.js";
  * @typedef {import("../ipc/SignInEvent").SignInEvent} SignInEvent
  * @typedef {import("../ipc/AppError").AppError} AppError
  * @typedef {import("../ipc/Identity").Identity} Identity
- * @typedef {{phase: "waiting"|"exchanging"|"failed", url?: string, pairing?: string, deadline?: number, warned?: boolean,
- *            browserError?: string, error?: AppError, callbackAt?: number, via?: "browser"|"azure-cli"}} Live
+ * @typedef {{phase: "waiting"|"code"|"exchanging"|"failed", url?: string, pairing?: string, deadline?: number, warned?: boolean,
+ *            browserError?: string, error?: AppError, callbackAt?: number, via?: "browser"|"azure-cli"|"code",
+ *            userCode?: string, page?: string, intervalSecs?: number}} Live
  */
 
 /** @type {Status|null} */
@@ -31,6 +32,9 @@ const runs = {};
 const signOutErrors = {};
 /** @type {number|undefined} */
 let ticker;
+/** Whether this computer can take a browser's sign-in at all (the loopback self-test); null until known. */
+/** @type {boolean|null} */
+let loopbackWorks = null;
 /** Called after a sign-in or sign-out; app.js connects it to the live checks. @type {(provider: ProviderId) => void} */
 let changed = () => {};
 
@@ -56,6 +60,10 @@ export async function refreshStatus() {
     status = await backend.signinStatus();
   } catch (err) {
     status = null;
+  }
+  if (loopbackWorks === null) {
+    // Asked once: when the browser can't reach this computer, the card offers a code first.
+    loopbackWorks = await backend.loopbackSelfTest().then((t) => t.verdict !== "failed", () => true);
   }
   redraw();
 }
@@ -98,7 +106,7 @@ function tick() {
   let waiting = false;
   let warn = false;
   for (const [provider, state] of Object.entries(live)) {
-    if (!state || state.phase !== "waiting" || !state.deadline) continue;
+    if (!state || (state.phase !== "waiting" && state.phase !== "code") || !state.deadline) continue;
     waiting = true;
     const left = state.deadline - Date.now();
     if (left <= WARN_BEFORE_MS && !state.warned) {
@@ -196,6 +204,46 @@ export async function start(provider, orgId = null) {
   }
 }
 
+/**
+ * Signs in with a code (RFC 8628): the user enters it on the provider's page, on any device.
+ * @param {ProviderId} provider
+ */
+async function startWithCode(provider) {
+  live[provider] = { phase: "code", via: "code" };
+  const run = {};
+  runs[provider] = run;
+  redraw();
+  try {
+    const who = await backend.signInWithDeviceCode(provider, (event) => {
+      if (runs[provider] !== run || event.type !== "deviceCode") return;
+      const state = live[provider] || { phase: "code", via: "code" };
+      Object.assign(state, {
+        phase: "code",
+        userCode: event.userCode,
+        page: event.verificationUriComplete || event.verificationUri,
+        url: event.verificationUri,
+        intervalSecs: event.intervalSecs,
+        deadline: Date.now() + event.remainingMs,
+      });
+      live[provider] = state;
+      if (ticker === undefined) ticker = window.setInterval(tick, 1000);
+      redraw();
+    });
+    await finished(provider, run, who);
+  } catch (err) {
+    await failed(provider, run, err);
+  }
+}
+
+/** @param {ProviderId} provider @param {"code"|"page"} what */
+function copyDevice(provider, what) {
+  const state = live[provider];
+  const input = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-testid="signin-device-${what}-${provider}"]`));
+  const button = document.querySelector(`[data-testid="signin-device-copy-${what}-${provider}"]`);
+  const text = state && (what === "code" ? state.userCode : state.url);
+  if (text && input && button) copyText(text, input, button);
+}
+
 /** Signs in with Microsoft from the user's Azure CLI sign-in: no browser. */
 async function useAzureCli() {
   /** @type {ProviderId} */
@@ -261,6 +309,15 @@ function card(provider, embedded) {
         h("button", { class: "quiet", type: "button", testid: t("signin-azure-cli"), onclick: () => useAzureCli() }, "Use my Azure CLI sign-in"),
       )
     : null;
+  // A code works where the browser can't reach this computer (another device, a blocked loopback).
+  const codeOffer = p && p.deviceCode
+    ? h(
+        "p",
+        { class: "alternative" },
+        loopbackWorks === false ? "This computer can't take the browser's sign-in. " : "Browser on another device? ",
+        h("button", { class: "quiet", type: "button", testid: t("signin-device-start"), onclick: () => startWithCode(provider) }, "Sign in with a code instead"),
+      )
+    : null;
   if (phase === "loading") {
     body = [h("p", { class: "meta" }, "Checking whether you are signed in…")];
   } else if (phase === "unconfigured") {
@@ -275,6 +332,7 @@ function card(provider, embedded) {
         h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name}`),
         h("p", { class: "meta" }, embedded ? `Optional. Your browser opens ${name}'s own sign-in page.` : `Optional: so the assistant can check your progress. Your browser opens ${name}'s own sign-in page.`),
       ),
+      codeOffer,
       cli,
     ];
   } else if (phase === "waiting") {
@@ -303,6 +361,35 @@ function card(provider, embedded) {
         h("button", { class: "quiet", type: "button", testid: t("signin-cancel"), onclick: () => backend.signInCancel(provider) }, "Cancel"),
       ),
     ];
+  } else if (phase === "code") {
+    body = state && state.userCode && state.page
+      ? [
+          h("p", { role: "status" }, `On any device, open ${name}'s page below and enter this code:`),
+          h(
+            "div",
+            { class: "url-row" },
+            h("input", { class: "url code", type: "text", readonly: true, value: state.userCode, "aria-label": "Your sign-in code", testid: t("signin-device-code") }),
+            h("button", { class: "secondary", type: "button", testid: t("signin-device-copy-code"), onclick: () => copyDevice(provider, "code") }, "Copy code"),
+          ),
+          h(
+            "div",
+            { class: "url-row" },
+            h("button", { class: "primary", type: "button", testid: t("signin-device-open"), onclick: () => backend.openUrl(/** @type {string} */ (state.page)).catch(() => {}) }, "Open the page"),
+            h("input", { class: "url", type: "text", readonly: true, value: state.url, "aria-label": "Address to enter the code on", testid: t("signin-device-page") }),
+            h("button", { class: "secondary", type: "button", testid: t("signin-device-copy-page"), onclick: () => copyDevice(provider, "page") }, "Copy link"),
+          ),
+          h("p", { class: "meta", testid: t("signin-time") }, "Time left: ", h("span", { testid: t("signin-countdown") }, state.deadline ? clock(state.deadline - Date.now()) : "…")),
+          state.warned
+            ? h("p", { class: "warning", role: "alert", testid: t("signin-expiring") }, "Less than a minute left. If the code runs out, get a new one.")
+            : null,
+          h(
+            "div",
+            { class: "nav" },
+            h("button", { class: state.warned ? "primary" : "secondary", type: "button", testid: t("signin-device-restart"), onclick: () => startWithCode(provider) }, "Get a new code"),
+            h("button", { class: "quiet", type: "button", testid: t("signin-cancel"), onclick: () => backend.signInCancel(provider) }, "Cancel"),
+          ),
+        ]
+      : [h("p", { role: "status" }, `Asking ${name} for a code…`)];
   } else if (phase === "exchanging") {
     body = [h("p", { role: "status" }, "Finishing sign-in…")];
   } else if (phase === "signed-in" && p && p.signedIn) {
@@ -325,7 +412,10 @@ function card(provider, embedded) {
       h("p", { class: "error", role: "alert", testid: t("signin-error"), "data-code": state.error.code }, state.error.message),
       state.via === "azure-cli"
         ? h("button", { class: "secondary", type: "button", testid: t("signin-azure-cli"), onclick: () => useAzureCli() }, "Try Azure CLI again")
-        : h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, "Try again"),
+        : state.via === "code"
+          ? h("button", { class: "secondary", type: "button", testid: t("signin-device-start"), onclick: () => startWithCode(provider) }, "Get a new code")
+          : h("button", { class: "secondary", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, "Try again"),
+      state.via !== "code" ? codeOffer : h("button", { class: "quiet", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name} in the browser`),
       state.via === "azure-cli" && p && p.configured
         ? h("button", { class: "quiet", type: "button", testid: t("signin-start"), onclick: () => start(provider) }, `Sign in with ${name} in the browser`)
         : null,
@@ -341,7 +431,14 @@ function card(provider, embedded) {
     : null;
   const problem = p && p.problem && !(status && status.keyringProblem) ? h("p", { class: "error", testid: t("signin-problem"), "data-code": p.problem.code }, p.problem.message) : null;
   const at = signedInAt[provider];
-  const attrs = { class: embedded ? "signin-inline" : "card signin", testid: t("signin"), "data-state": phase, "data-signed-in-at": at && phase === "signed-in" ? String(at) : false };
+  const attrs = {
+    class: embedded ? "signin-inline" : "card signin",
+    testid: t("signin"),
+    "data-state": phase,
+    "data-signed-in-at": at && phase === "signed-in" ? String(at) : false,
+    // How often a sign-in with a code asks the provider; a slow_down makes it longer.
+    "data-interval": state && state.phase === "code" && state.intervalSecs ? String(state.intervalSecs) : false,
+  };
   if (embedded) return h("div", attrs, keyring, problem, ...body);
   return h("section", attrs, h("h2", {}, `${name} sign-in`), keyring, problem, ...body);
 }

@@ -111,7 +111,17 @@ impl Assistant {
         emit: impl Fn(SignInEvent) + Send,
     ) -> Result<Identity, Error> {
         let id = provider(provider_name)?;
-        self.sign_ins.sign_in_with_device_code(id, emit).await.map_err(|e| {
+        let page = self.device_page.clone();
+        let emit = move |event: SignInEvent| {
+            if let SignInEvent::DeviceCode { verification_uri, verification_uri_complete, .. } = &event {
+                let url = verification_uri_complete.as_ref().map_or(verification_uri.as_str(), |c| c.expose());
+                *page.lock() = Some(url.to_owned());
+            }
+            emit(event);
+        };
+        let result = self.sign_ins.sign_in_with_device_code(id, emit).await;
+        *self.device_page.lock() = None;
+        result.map_err(|e| {
             let e = Error::from(e);
             tracing::info!("sign-in ({provider_name}, device code): ended with {:?}", e.code);
             e

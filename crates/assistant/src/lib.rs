@@ -90,6 +90,9 @@ pub struct Assistant {
     checker: Checker,
     demo: Option<Demo>,
     browser: Arc<dyn Browser>,
+    /// The verification page the running sign-in with a code announced: the one page outside the
+    /// data files `open_url` may open, since the provider names it only when the code is issued.
+    device_page: Arc<Mutex<Option<String>>>,
     /// The data folder as given (a demo keeps progress below it), the support bundle's last resort.
     data_dir: PathBuf,
     log_dir: Option<PathBuf>,
@@ -136,6 +139,7 @@ impl Assistant {
             },
             demo,
             browser: setup.browser,
+            device_page: Arc::default(),
             data_dir,
             log_dir,
             bundle_dir: setup.bundle_dir,

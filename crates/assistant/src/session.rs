@@ -45,10 +45,12 @@ impl Assistant {
         self.session.lock().dismiss_notice()
     }
 
-    /// Opens one of the catalog's pages in the system browser. Any other URL is refused, so the
+    /// Opens one of the catalog's pages, or the page the running sign-in with a code named, in
+    /// the system browser. Any other URL is refused, so the
     /// webview can't be used to launch arbitrary programs or pages.
     pub fn open_url(&self, url: &str) -> Result<(), Error> {
-        if !self.session.lock().catalog().is_known_url(url) {
+        let announced = self.device_page.lock().as_deref() == Some(url);
+        if !announced && !self.session.lock().catalog().is_known_url(url) {
             return Err(Error::unknown_link());
         }
         self.browser.open(url).map_err(|e| Error::browser_failed(&e))

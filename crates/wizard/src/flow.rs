@@ -180,6 +180,11 @@ pub struct SettingsContent {
     pub about_demo: String,
     #[serde(alias = "about_live")]
     pub about_live: String,
+    /// The support bundle card: what the bundle holds and what it never holds.
+    #[serde(alias = "bundle_title")]
+    pub bundle_title: String,
+    #[serde(alias = "bundle_body")]
+    pub bundle_body: String,
     pub notes: SettingsNotes,
 }
 
