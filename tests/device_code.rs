@@ -60,7 +60,11 @@ async fn a_code_nobody_enters_warns_then_expires_with_a_way_to_get_a_new_one() {
     d.app.find("signin-expiring-microsoft").await;
     d.app.wait_signin_state("microsoft", "failed").await;
     assert_eq!(d.app.attr("signin-error-microsoft", "data-code").await.as_deref(), Some("signin_timed_out"));
-    assert!(d.app.text("signin-error-microsoft").await.contains("code expired"), "{}", d.app.text("signin-error-microsoft").await);
+    assert!(
+        d.app.text("signin-error-microsoft").await.contains("code expired"),
+        "{}",
+        d.app.text("signin-error-microsoft").await
+    );
     d.app.assert_accessible("a sign-in that failed").await;
     d.app.screenshot("all/state-signin-failed.png").await;
     d.app.click("signin-device-start-microsoft").await;

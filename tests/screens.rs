@@ -83,7 +83,11 @@ async fn every_step_fits_the_default_window_and_every_screen_passes_axe() {
     app.find("screen-settings").await;
     app.find("about-version").await;
     app.click("support-bundle-save").await;
-    app.wait_until("the bundle to be saved", "return !!document.querySelector('[data-testid=support-bundle-result]').dataset.path").await;
+    app.wait_until(
+        "the bundle to be saved",
+        "return !!document.querySelector('[data-testid=support-bundle-result]').dataset.path",
+    )
+    .await;
     let path = app.attr("support-bundle-result", "data-path").await.expect("the saved bundle's path");
     assert!(path.starts_with(&bundles.display().to_string()) && path.ends_with(".zip"), "{path}");
     assert!(std::fs::read(&path).expect("the bundle is on disk").starts_with(b"PK"), "a zip file");
