@@ -28,6 +28,10 @@ async fn connect_an_existing_org_to_the_confirmed_finish() {
     d.next("choose-subscription").await;
     d.sign_in("microsoft").await;
     d.app.wait_check("choose-subscription", "verified").await;
+    // A verified check lists what it found; the step's Next still fits the default window.
+    let next_bottom = d.app.step_boxes().await["actions"].as_array().unwrap().last().unwrap()["bottom"].as_f64().unwrap();
+    assert!(next_bottom <= 760.0, "Next ends at {next_bottom} px on the verified subscription step");
+    d.app.screenshot("all/state-check-verified-details.png").await;
     d.next("recurring-billing").await;
     d.next("review").await;
     d.web.click("review-and-subscribe").await;

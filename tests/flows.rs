@@ -168,6 +168,8 @@ async fn a_corrupted_progress_file_gives_a_clear_message_and_a_fresh_start() {
     assert_eq!(kept.len(), 1, "the bad file is kept aside");
     assert_eq!(std::fs::read(&kept[0]).unwrap(), garbage, "kept unchanged");
     assert!(message.contains(&kept[0].display().to_string()), "the message says where: {message}");
+    app.assert_accessible("a start-up notice").await;
+    app.screenshot("all/state-notice.png").await;
 
     app.click("notice-dismiss").await;
     app.click("start-flow-create-new-org").await;

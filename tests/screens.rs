@@ -123,3 +123,35 @@ async fn dark_mode_follows_the_desktop_and_passes_axe() {
 async fn high_contrast_follows_the_desktop_and_passes_axe() {
     themed("HighContrast", "(prefers-contrast: more)", "high-contrast.png").await;
 }
+
+/// The smallest window the app allows (tauri.conf.json's 720×520): one column, the step before
+/// the step list, nothing cut off sideways; the page scrolls down to the rest.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_smallest_window_puts_the_step_first_and_cuts_nothing_off() {
+    let env = TestEnv::new();
+    let app = App::launch_with(&env, &[("BA_MODE", "demo".into())]).await;
+    app.driver.set_window_rect(0, 0, 720, 520).await.expect("resize the window");
+    app.wait_until("the window to be 720×520", "return window.innerWidth === 720 && window.innerHeight === 520").await;
+    app.click("start-flow-connect-existing-org").await;
+    app.wait_check("open-billing", "needs-sign-in").await;
+    let layout = app
+        .driver
+        .execute(
+            "const r = (s) => document.querySelector(s).getBoundingClientRect(); const d = document.documentElement;
+             return { sideways: d.scrollWidth - d.clientWidth, title: r('[data-testid=step-title]').top,
+                      next: r('[data-testid=wizard-next]').bottom, list: r('[data-testid=steplist]').top };",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    println!("720×520: {layout}");
+    let num = |k: &str| layout[k].as_f64().unwrap_or(f64::NAN);
+    assert!(num("sideways") <= 0.0, "nothing is wider than the window: {layout}");
+    assert!((0.0..520.0).contains(&num("title")), "the title is in view: {layout}");
+    assert!(num("list") > num("next"), "the step list comes after the step and its Next: {layout}");
+    app.assert_accessible("a step in the smallest window").await;
+    app.screenshot("all/min-window-step.png").await;
+    app.quit().await;
+}

@@ -97,6 +97,8 @@ async fn a_denied_sign_in_says_why_and_a_waiting_one_can_be_extended_and_cancell
     assert!(url.contains("code_challenge_method=S256"));
     let pairing = app.text("signin-pairing-pinecone").await;
     assert_eq!(pairing.split(' ').count(), 3, "{pairing}");
+    app.assert_accessible("a browser sign-in, waiting").await;
+    app.screenshot("all/state-signin-waiting.png").await;
     app.wait_until(
         "the countdown to show",
         "return /^[0-9]+:[0-9]{2}$/.test(document.querySelector('[data-testid=signin-countdown-pinecone]').textContent)",

@@ -134,3 +134,17 @@ pub async fn next_opened(env: &TestEnv, seen: &mut usize) -> String {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+impl Drop for TestEnv {
+    /// A failing test shows what the app logged, since its folder goes with it.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.root().join("app.log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(80).collect();
+            eprintln!("--- the app's log (last {} lines) ---", tail.len());
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+    }
+}

@@ -61,7 +61,13 @@ function redraw(stepId) {
   const active = /** @type {HTMLElement|null} */ (document.activeElement);
   const hadFocus = !!active && el.contains(active);
   const focusedId = hadFocus && active ? active.dataset.testid : undefined;
-  el.replaceChildren(panel(stepId));
+  // The sign-in inside the panel redraws itself (signin.js); keeping its element across the
+  // panel's redraws means a click on it never lands on a copy that was just replaced.
+  const oldSignIn = /** @type {HTMLElement|null} */ (el.querySelector("[data-signin-slot]"));
+  const next = panel(stepId);
+  const newSignIn = /** @type {HTMLElement|null} */ (next.querySelector("[data-signin-slot]"));
+  if (oldSignIn && newSignIn && oldSignIn.dataset.signinSlot === newSignIn.dataset.signinSlot) newSignIn.replaceWith(oldSignIn);
+  el.replaceChildren(next);
   if (hadFocus) {
     // Back to the same control if it is still there, else the panel's first button.
     const same = focusedId ? /** @type {HTMLElement|null} */ (el.querySelector(`[data-testid="${focusedId}"]`)) : null;
