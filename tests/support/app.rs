@@ -115,12 +115,38 @@ impl App {
         self.wait_until("the app to finish the last command", "return !document.body.dataset.busy").await;
     }
 
-    /// Clicks the element with `testid`, once the app is idle. A background update (a check
-    /// result, a sign-in status) can redraw the screen between finding and clicking; then it
-    /// finds the new element and clicks that.
+    /// Clicks the element with `testid`, once the app is idle and the element has stopped
+    /// moving. A background update (a check result, a sign-in status) can redraw the screen
+    /// between finding and clicking; then it finds the new element and clicks that.
     pub async fn click(&self, testid: &str) {
         self.until_idle().await;
+        self.until_still(testid).await;
         on_fresh_element(testid, || async { self.find(testid).await.click().await }).await
+    }
+
+    /// Waits until `testid` is in the same place over two frames, as a person waits for a
+    /// button to stop moving before clicking it. A check's answer arriving can push the buttons
+    /// below it down; WebDriver would click the point where the button was, and the click was
+    /// lost (seen at step 1, about once in twenty runs).
+    async fn until_still(&self, testid: &str) {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             const at = () => {{ const e = document.querySelector('[data-testid=\"{testid}\"]'); if (!e) return null; const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(); }};
+             const before = at();
+             requestAnimationFrame(() => requestAnimationFrame(() => done(before !== null && before === at())));"
+        );
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let still = self.driver.execute_async(&script, vec![]).await.expect("script");
+            if still.json() == &serde_json::Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                // Missing or never still: let the click itself say what is wrong.
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
     }
 
     pub async fn text(&self, testid: &str) -> String {

@@ -224,7 +224,7 @@ function panel(stepId) {
           ),
         )
       : null,
-    h("p", { class: "meta", testid: t("check-status") }, status),
+    h("p", { class: "meta check-status", testid: t("check-status") }, status),
     signInFor(stepId, outcome, state),
     h(
       "div",

@@ -319,7 +319,15 @@ function card(provider, embedded) {
       )
     : null;
   if (phase === "loading") {
-    body = [h("p", { class: "meta" }, "Checking whether you are signed in…")];
+    // Laid out as the signed-out row will be, so nothing below moves when the answer comes.
+    body = [
+      h(
+        "div",
+        { class: "signin-row" },
+        h("button", { class: "secondary", type: "button", disabled: true }, `Sign in with ${name}`),
+        h("p", { class: "meta" }, "Checking whether you are signed in…"),
+      ),
+    ];
   } else if (phase === "unconfigured") {
     body = cli
       ? [h("p", {}, `Signing in with ${name} through the browser isn't set up in this copy of the assistant. You can still do every step yourself.`), cli]
