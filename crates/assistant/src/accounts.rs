@@ -3,8 +3,10 @@
 //! the sign-in cards draw.
 
 use crate::{Assistant, Error};
+use parking_lot::Mutex;
 use serde::Serialize;
 use signin::{Identity, SignInEvent, Storage, TokenStoreError};
+use std::sync::Arc;
 use ts_rs::TS;
 use vocab::ProviderId;
 
@@ -111,16 +113,24 @@ impl Assistant {
         emit: impl Fn(SignInEvent) + Send,
     ) -> Result<Identity, Error> {
         let id = provider(provider_name)?;
-        let page = self.device_page.clone();
+        let (page, announced) = (self.device_page.clone(), Arc::new(Mutex::new(None::<String>)));
+        let mine = announced.clone();
         let emit = move |event: SignInEvent| {
             if let SignInEvent::DeviceCode { verification_uri, verification_uri_complete, .. } = &event {
                 let url = verification_uri_complete.as_ref().map_or(verification_uri.as_str(), |c| c.expose());
                 *page.lock() = Some(url.to_owned());
+                *mine.lock() = Some(url.to_owned());
             }
             emit(event);
         };
         let result = self.sign_ins.sign_in_with_device_code(id, emit).await;
-        *self.device_page.lock() = None;
+        // Forget the page only if it is still this sign-in's: "Get a new code" starts the next
+        // one before this one has ended, and the next one's page must stay openable.
+        let mut current = self.device_page.lock();
+        if *current == *announced.lock() {
+            *current = None;
+        }
+        drop(current);
         result.map_err(|e| {
             let e = Error::from(e);
             tracing::info!("sign-in ({provider_name}, device code): ended with {:?}", e.code);
