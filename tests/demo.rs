@@ -104,6 +104,8 @@ async fn not_owner_and_not_starter_end_on_their_troubleshooting_messages() {
     d.app.wait_check("open-billing", "problem").await;
     assert!(d.app.text("check-advice-open-billing").await.contains("Only an organization owner can connect it"));
     d.app.wait_help_opened("not-owner").await;
+    d.app.click("check-help-open-billing").await;
+    assert_eq!(d.app.focused_testid().await.as_deref(), Some("help-open-not-owner"), "More help below goes to the entry");
     d.app.assert_accessible("a check's problem, with its help opened").await;
     d.app.screenshot("all/state-check-problem-help-open.png").await;
     d.open("step-open-billing").await;

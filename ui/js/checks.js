@@ -9,7 +9,7 @@
 import { backend } from "./backend.js";
 import { h } from "./dom.js";
 import { signInSlot, start as signIn } from "./signin.js";
-import { openHelpFor } from "./help.js";
+import { openHelpFor, showHelpFor } from "./help.js";
 
 /**
  * @typedef {import("../ipc/CheckOutcome").CheckOutcome} Outcome
@@ -17,6 +17,7 @@ import { openHelpFor } from "./help.js";
  * @typedef {import("../ipc/AppError").AppError} AppError
  * @typedef {import("../ipc/ProviderId").ProviderId} ProviderId
  * @typedef {import("../ipc/Snapshot").Snapshot} Snapshot
+ * @typedef {import("../ipc/Trouble").Trouble} Trouble
  * @typedef {{outcome?: Outcome, running: boolean, rerun?: boolean, attempt: number, waitingRuns: number, nextAt?: number, verifiedAt?: number, error?: AppError}} CheckView
  */
 
@@ -230,6 +231,10 @@ function panel(stepId) {
       "div",
       { class: "check-actions" },
       showRetry ? h("button", { class: "secondary", type: "button", testid: t("check-retry"), onclick: () => runCheck(stepId) }, "Check again") : null,
+      // The entry the cause opened can be below the fold; this takes the user (and focus) there.
+      outcome && outcome.trouble && !(view && view.error)
+        ? h("button", { class: "quiet", type: "button", testid: t("check-help"), onclick: () => showHelpFor(stepId, /** @type {Trouble} */ (outcome.trouble)) }, "More help below")
+        : null,
       outcome && outcome.offerLink
         ? h(
             "button",

@@ -47,6 +47,20 @@ export function helpSection(flow, step) {
 }
 
 /**
+ * Opens step `stepId`'s entry for `trouble` (even one the user closed: they asked), scrolls to it
+ * and puts focus on its summary.
+ * @param {string} stepId @param {Trouble} trouble
+ */
+export function showHelpFor(stepId, trouble) {
+  const entry = /** @type {HTMLDetailsElement|null} */ (document.querySelector(`[data-testid="help-${trouble}"][data-step="${stepId}"]`));
+  if (!entry) return;
+  entry.open = true;
+  entry.scrollIntoView({ block: "start" });
+  const summary = /** @type {HTMLElement|null} */ (entry.querySelector("summary"));
+  if (summary) summary.focus({ preventScroll: true });
+}
+
+/**
  * Opens step `stepId`'s entry for `trouble`, once: a user who closed it again is left alone.
  * @param {string} stepId @param {Trouble} trouble
  */
