@@ -69,11 +69,20 @@ async function call(cmd, args) {
  * @param {string|null} [orgId] the Pinecone org to sign in to
  */
 function signIn(provider, onEvent, orgId = null) {
+  return withEvents("sign_in", { provider, orgId }, onEvent);
+}
+
+/**
+ * Calls a command that streams its progress on a Channel, handed to it as `onEvent`.
+ * @template {"sign_in" | "sign_in_with_device_code"} K
+ * @param {K} cmd @param {Record<string, unknown>} args @param {(event: SignInEvent) => void} onEvent
+ */
+function withEvents(cmd, args, onEvent) {
   const host = tauri();
-  if (!host) return call("sign_in", { provider, orgId });
+  if (!host) return call(cmd, args);
   const channel = new host.Channel();
   channel.onmessage = onEvent;
-  return call("sign_in", { provider, orgId, onEvent: channel });
+  return call(cmd, { ...args, onEvent: channel });
 }
 
 /**
@@ -82,11 +91,7 @@ function signIn(provider, onEvent, orgId = null) {
  * @param {(event: SignInEvent) => void} onEvent
  */
 function signInWithDeviceCode(provider, onEvent) {
-  const host = tauri();
-  if (!host) return call("sign_in_with_device_code", { provider });
-  const channel = new host.Channel();
-  channel.onmessage = onEvent;
-  return call("sign_in_with_device_code", { provider, onEvent: channel });
+  return withEvents("sign_in_with_device_code", { provider }, onEvent);
 }
 
 export const backend = {

@@ -7,7 +7,7 @@
 //! check finds opens its "Something's wrong?" entry.
 
 import { backend } from "./backend.js";
-import { h } from "./dom.js";
+import { h, replaceKeepingFocus } from "./dom.js";
 import { signInSlot, start as signIn } from "./signin.js";
 import { openHelpFor, showHelpFor } from "./help.js";
 
@@ -59,22 +59,13 @@ function slot(stepId) {
 function redraw(stepId) {
   const el = slot(stepId);
   if (!el) return;
-  const active = /** @type {HTMLElement|null} */ (document.activeElement);
-  const hadFocus = !!active && el.contains(active);
-  const focusedId = hadFocus && active ? active.dataset.testid : undefined;
   // The sign-in inside the panel redraws itself (signin.js); keeping its element across the
   // panel's redraws means a click on it never lands on a copy that was just replaced.
   const oldSignIn = /** @type {HTMLElement|null} */ (el.querySelector("[data-signin-slot]"));
   const next = panel(stepId);
   const newSignIn = /** @type {HTMLElement|null} */ (next.querySelector("[data-signin-slot]"));
   if (oldSignIn && newSignIn && oldSignIn.dataset.signinSlot === newSignIn.dataset.signinSlot) newSignIn.replaceWith(oldSignIn);
-  el.replaceChildren(next);
-  if (hadFocus) {
-    // Back to the same control if it is still there, else the panel's first button.
-    const same = focusedId ? /** @type {HTMLElement|null} */ (el.querySelector(`[data-testid="${focusedId}"]`)) : null;
-    const b = same || /** @type {HTMLElement|null} */ (el.querySelector("button"));
-    if (b) b.focus();
-  }
+  replaceKeepingFocus(el, next, "button");
 }
 
 /** Waiting answers in a row before "stuck" help opens by itself: a purchase is pending for a moment on the happy path too. */

@@ -58,3 +58,20 @@ export function copyText(text, input, button) {
   if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
   else fallback();
 }
+
+/**
+ * Replaces `el`'s content with `content`; if focus was inside, it goes back to the control with
+ * the same `data-testid`, else to the first element matching `fallback`. A background redraw
+ * (a check's answer, a sign-in's progress) must not throw keyboard users to the top.
+ * @param {Element} el @param {Node} content @param {string} fallback
+ */
+export function replaceKeepingFocus(el, content, fallback) {
+  const active = /** @type {HTMLElement|null} */ (document.activeElement);
+  const hadFocus = !!active && el.contains(active);
+  const focusedId = hadFocus && active ? active.dataset.testid : undefined;
+  el.replaceChildren(content);
+  if (!hadFocus) return;
+  const same = focusedId ? /** @type {HTMLElement|null} */ (el.querySelector(`[data-testid="${focusedId}"]`)) : null;
+  const target = same || /** @type {HTMLElement|null} */ (el.querySelector(fallback));
+  if (target) target.focus();
+}

@@ -6,7 +6,7 @@
 //! "embedded", with no box or heading of its own, so a step shows one sign-in prompt.
 
 import { backend } from "./backend.js";
-import { h, copyText } from "./dom.js";
+import { h, copyText, replaceKeepingFocus } from "./dom.js";
 
 /**
  * @typedef {import("../ipc/SignInStatus").SignInStatus} Status
@@ -81,15 +81,7 @@ export function signInSlot(provider, embedded = false) {
 function redraw() {
   for (const el of document.querySelectorAll("[data-signin-slot]")) {
     const provider = /** @type {ProviderId} */ (/** @type {HTMLElement} */ (el).dataset.signinSlot);
-    const active = /** @type {HTMLElement|null} */ (document.activeElement);
-    const focusedId = active && el.contains(active) ? active.dataset.testid : undefined;
-    const hadFocus = !!active && el.contains(active);
-    el.replaceChildren(card(provider, /** @type {HTMLElement} */ (el).dataset.embedded === "true"));
-    if (hadFocus) {
-      const same = focusedId ? /** @type {HTMLElement|null} */ (el.querySelector(`[data-testid="${focusedId}"]`)) : null;
-      const target = same || /** @type {HTMLElement|null} */ (el.querySelector("button:not([disabled])"));
-      if (target) target.focus();
-    }
+    replaceKeepingFocus(el, card(provider, /** @type {HTMLElement} */ (el).dataset.embedded === "true"), "button:not([disabled])");
   }
 }
 
@@ -235,15 +227,6 @@ async function startWithCode(provider) {
   }
 }
 
-/** @param {ProviderId} provider @param {"code"|"page"} what */
-function copyDevice(provider, what) {
-  const state = live[provider];
-  const input = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-testid="signin-device-${what}-${provider}"]`));
-  const button = document.querySelector(`[data-testid="signin-device-copy-${what}-${provider}"]`);
-  const text = state && (what === "code" ? state.userCode : state.url);
-  if (text && input && button) copyText(text, input, button);
-}
-
 /** Signs in with Microsoft from the user's Azure CLI sign-in: no browser. */
 async function useAzureCli() {
   /** @type {ProviderId} */
@@ -283,12 +266,15 @@ async function extend(provider) {
   }
 }
 
-/** @param {ProviderId} provider */
-function copy(provider) {
-  const state = live[provider];
-  const input = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-testid="signin-url-${provider}"]`));
-  const button = document.querySelector(`[data-testid="signin-copy-${provider}"]`);
-  if (state && state.url && input && button) copyText(state.url, input, button);
+/**
+ * Copies `text` (the sign-in address, a code or its page), saying so on the button `buttonId`;
+ * `inputId` is the field to select where the clipboard can't be used.
+ * @param {string|undefined} text @param {string} inputId @param {string} buttonId
+ */
+function copy(text, inputId, buttonId) {
+  const input = /** @type {HTMLInputElement|null} */ (document.querySelector(`[data-testid="${inputId}"]`));
+  const button = document.querySelector(`[data-testid="${buttonId}"]`);
+  if (text && input && button) copyText(text, input, button);
 }
 
 /** @param {ProviderId} provider @param {boolean} embedded */
@@ -359,7 +345,7 @@ function card(provider, embedded) {
             "div",
             { class: "url-row" },
             h("input", { class: "url", type: "text", readonly: true, value: state.url, "aria-label": "Sign-in address", testid: t("signin-url") }),
-            h("button", { class: "secondary", type: "button", testid: t("signin-copy"), onclick: () => copy(provider) }, "Copy link"),
+            h("button", { class: "secondary", type: "button", testid: t("signin-copy"), onclick: () => copy(state && state.url, t("signin-url"), t("signin-copy")) }, "Copy link"),
           )
         : null,
       h(
@@ -377,14 +363,14 @@ function card(provider, embedded) {
             "div",
             { class: "url-row" },
             h("input", { class: "url code", type: "text", readonly: true, value: state.userCode, "aria-label": "Your sign-in code", testid: t("signin-device-code") }),
-            h("button", { class: "secondary", type: "button", testid: t("signin-device-copy-code"), onclick: () => copyDevice(provider, "code") }, "Copy code"),
+            h("button", { class: "secondary", type: "button", testid: t("signin-device-copy-code"), onclick: () => copy(state.userCode, t("signin-device-code"), t("signin-device-copy-code")) }, "Copy code"),
           ),
           h(
             "div",
             { class: "url-row" },
             h("button", { class: "primary", type: "button", testid: t("signin-device-open"), onclick: () => backend.openUrl(/** @type {string} */ (state.page)).catch(() => {}) }, "Open the page"),
             h("input", { class: "url", type: "text", readonly: true, value: state.url, "aria-label": "Address to enter the code on", testid: t("signin-device-page") }),
-            h("button", { class: "secondary", type: "button", testid: t("signin-device-copy-page"), onclick: () => copyDevice(provider, "page") }, "Copy link"),
+            h("button", { class: "secondary", type: "button", testid: t("signin-device-copy-page"), onclick: () => copy(state.url, t("signin-device-page"), t("signin-device-copy-page")) }, "Copy link"),
           ),
           h("p", { class: "meta", testid: t("signin-time") }, "Time left: ", h("span", { testid: t("signin-countdown") }, state.deadline ? clock(state.deadline - Date.now()) : "…")),
           state.warned
