@@ -25,6 +25,14 @@ async fn a_code_typed_in_on_another_device_signs_in_and_slow_down_is_honoured() 
     d.app.wait_until("the code to show", "return !!document.querySelector('[data-testid=signin-device-code-microsoft]')").await;
     let code = d.app.value("signin-device-code-microsoft").await;
     assert_eq!(code.len(), 9, "Entra-style codes are nine characters: {code:?}");
+    // Copy says it copied (or, where the clipboard can't be used, how to copy by hand).
+    d.app.click("signin-device-copy-code-microsoft").await;
+    d.app
+        .wait_until(
+            "Copy code to answer",
+            "return /^(Copied|Press Ctrl\\+C)$/.test(document.querySelector('[data-testid=signin-device-copy-code-microsoft]').textContent)",
+        )
+        .await;
     d.app.assert_accessible("a sign-in with a code, waiting").await;
     d.app.screenshot("all/state-signin-code.png").await;
     // The first poll is told slow_down: from then on the app asks every 1 + 5 seconds.
